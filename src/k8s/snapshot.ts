@@ -1,0 +1,211 @@
+import type {
+  EndpointSlice,
+  Ingress,
+  IngressClass,
+  KubeObject,
+  Namespace,
+  PathType,
+  Secret,
+  Service,
+  SnapshotKind,
+} from './types.js';
+import { SERVICE_NAME_LABEL, SNAPSHOT_KINDS } from './types.js';
+
+/**
+ * Read-only, indexed view of the cluster objects Gatehouse reasons about. Every lookup is O(1)
+ * (or O(result)); rules must never scan. Objects returned are shared: never mutate them.
+ */
+export interface ClusterSnapshot {
+  namespace(name: string): Namespace | undefined;
+  service(namespace: string, name: string): Service | undefined;
+  /** Services with this name in any namespace (for "it lives in another namespace" hints). */
+  servicesNamed(name: string): readonly Service[];
+  secret(namespace: string, name: string): Secret | undefined;
+  ingressClass(name: string): IngressClass | undefined;
+  ingressClasses(): readonly IngressClass[];
+  ingress(namespace: string, name: string): Ingress | undefined;
+  ingresses(): readonly Ingress[];
+  /** Ingresses with a rule for exactly this host + path + pathType ("" host = any host). */
+  ingressesClaiming(host: string, path: string, pathType: PathType): readonly Ingress[];
+  /** EndpointSlices labelled for this Service. */
+  endpointSlicesFor(namespace: string, service: string): readonly EndpointSlice[];
+  /**
+   * Whether the snapshot has data for a kind at all. A file snapshot without any Secret cannot
+   * tell "missing" from "not exported", so rules skip checks against kinds it does not cover.
+   */
+  covers(kind: SnapshotKind): boolean;
+  /** Object counts by kind, for metrics. */
+  counts(): Readonly<Record<SnapshotKind, number>>;
+}
+
+const EMPTY: readonly never[] = Object.freeze([]);
+
+/** `namespace/name`; cluster-scoped objects use just the name. */
+export function objectKey(obj: KubeObject): string {
+  const m = obj.metadata ?? {};
+  return m.namespace ? `${m.namespace}/${m.name ?? ''}` : (m.name ?? '');
+}
+
+/** Key of the host+path index. */
+export function claimKey(host: string, path: string, pathType: PathType): string {
+  return `${host}\u0000${path}\u0000${pathType}`;
+}
+
+/** Every (host, path, pathType) an Ingress claims. */
+export function ingressClaims(ingress: Ingress): string[] {
+  const keys: string[] = [];
+  for (const rule of ingress.spec?.rules ?? []) {
+    for (const p of rule.http?.paths ?? []) {
+      keys.push(claimKey(rule.host ?? '', p.path ?? '/', p.pathType ?? 'ImplementationSpecific'));
+    }
+  }
+  return keys;
+}
+
+/** Map from a key to a set of values, with a cached array view per key. */
+class MultiIndex<T> {
+  private readonly sets = new Map<string, Map<string, T>>();
+  private readonly views = new Map<string, readonly T[]>();
+
+  add(key: string, id: string, value: T): void {
+    let set = this.sets.get(key);
+    if (!set) this.sets.set(key, (set = new Map()));
+    set.set(id, value);
+    this.views.delete(key);
+  }
+
+  remove(key: string, id: string): void {
+    const set = this.sets.get(key);
+    if (!set) return;
+    set.delete(id);
+    if (set.size === 0) this.sets.delete(key);
+    this.views.delete(key);
+  }
+
+  get(key: string): readonly T[] {
+    const cached = this.views.get(key);
+    if (cached) return cached;
+    const set = this.sets.get(key);
+    if (!set) return EMPTY;
+    const view = Object.freeze([...set.values()]);
+    this.views.set(key, view);
+    return view;
+  }
+}
+
+/**
+ * The one ClusterSnapshot implementation: a store fed by files or informers through
+ * `upsert`/`remove`, keeping its indexes current on every change.
+ */
+export class SnapshotStore implements ClusterSnapshot {
+  private readonly byKind = new Map<SnapshotKind, Map<string, KubeObject>>(
+    SNAPSHOT_KINDS.map((k) => [k, new Map()]),
+  );
+  private readonly covered = new Set<SnapshotKind>();
+  private readonly servicesByName = new MultiIndex<Service>();
+  private readonly claims = new MultiIndex<Ingress>();
+  private readonly slicesByService = new MultiIndex<EndpointSlice>();
+  private readonly listViews = new Map<SnapshotKind, readonly KubeObject[]>();
+
+  /** Marks kinds as covered even while empty (live informers see "none" as an answer). */
+  markCovered(...kinds: SnapshotKind[]): void {
+    for (const k of kinds) this.covered.add(k);
+  }
+
+  /** Inserts or replaces an object; its indexes follow. */
+  upsert(kind: SnapshotKind, obj: KubeObject): void {
+    const key = objectKey(obj);
+    const map = this.byKind.get(kind)!;
+    const previous = map.get(key);
+    if (previous) this.unindex(kind, key, previous);
+    map.set(key, obj);
+    this.index(kind, key, obj);
+    this.covered.add(kind);
+    this.listViews.delete(kind);
+  }
+
+  remove(kind: SnapshotKind, obj: KubeObject): void {
+    const key = objectKey(obj);
+    const map = this.byKind.get(kind)!;
+    const previous = map.get(key);
+    if (!previous) return;
+    this.unindex(kind, key, previous);
+    map.delete(key);
+    this.listViews.delete(kind);
+  }
+
+  /** Drops every object of a kind (before a relist replaces them). */
+  clear(kind: SnapshotKind): void {
+    for (const obj of [...this.byKind.get(kind)!.values()]) this.remove(kind, obj);
+  }
+
+  private index(kind: SnapshotKind, key: string, obj: KubeObject): void {
+    if (kind === 'Service') this.servicesByName.add(obj.metadata?.name ?? '', key, obj as Service);
+    else if (kind === 'Ingress') for (const c of ingressClaims(obj as Ingress)) this.claims.add(c, key, obj as Ingress);
+    else if (kind === 'EndpointSlice') {
+      const svc = obj.metadata?.labels?.[SERVICE_NAME_LABEL];
+      if (svc) this.slicesByService.add(`${obj.metadata?.namespace ?? ''}/${svc}`, key, obj as EndpointSlice);
+    }
+  }
+
+  private unindex(kind: SnapshotKind, key: string, obj: KubeObject): void {
+    if (kind === 'Service') this.servicesByName.remove(obj.metadata?.name ?? '', key);
+    else if (kind === 'Ingress') for (const c of ingressClaims(obj as Ingress)) this.claims.remove(c, key);
+    else if (kind === 'EndpointSlice') {
+      const svc = obj.metadata?.labels?.[SERVICE_NAME_LABEL];
+      if (svc) this.slicesByService.remove(`${obj.metadata?.namespace ?? ''}/${svc}`, key);
+    }
+  }
+
+  private get<T extends KubeObject>(kind: SnapshotKind, key: string): T | undefined {
+    return this.byKind.get(kind)!.get(key) as T | undefined;
+  }
+
+  private list<T extends KubeObject>(kind: SnapshotKind): readonly T[] {
+    let view = this.listViews.get(kind);
+    if (!view) {
+      view = Object.freeze([...this.byKind.get(kind)!.values()]);
+      this.listViews.set(kind, view);
+    }
+    return view as readonly T[];
+  }
+
+  namespace(name: string): Namespace | undefined {
+    return this.get('Namespace', name);
+  }
+  service(namespace: string, name: string): Service | undefined {
+    return this.get('Service', `${namespace}/${name}`);
+  }
+  servicesNamed(name: string): readonly Service[] {
+    return this.servicesByName.get(name);
+  }
+  secret(namespace: string, name: string): Secret | undefined {
+    return this.get('Secret', `${namespace}/${name}`);
+  }
+  ingressClass(name: string): IngressClass | undefined {
+    return this.get('IngressClass', name);
+  }
+  ingressClasses(): readonly IngressClass[] {
+    return this.list('IngressClass');
+  }
+  ingress(namespace: string, name: string): Ingress | undefined {
+    return this.get('Ingress', `${namespace}/${name}`);
+  }
+  ingresses(): readonly Ingress[] {
+    return this.list('Ingress');
+  }
+  ingressesClaiming(host: string, path: string, pathType: PathType): readonly Ingress[] {
+    return this.claims.get(claimKey(host, path, pathType));
+  }
+  endpointSlicesFor(namespace: string, service: string): readonly EndpointSlice[] {
+    return this.slicesByService.get(`${namespace}/${service}`);
+  }
+  covers(kind: SnapshotKind): boolean {
+    return this.covered.has(kind);
+  }
+  counts(): Readonly<Record<SnapshotKind, number>> {
+    const out = {} as Record<SnapshotKind, number>;
+    for (const k of SNAPSHOT_KINDS) out[k] = this.byKind.get(k)!.size;
+    return out;
+  }
+}
