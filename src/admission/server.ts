@@ -1,0 +1,107 @@
+import { X509Certificate } from 'node:crypto';
+import type { TLSSocket } from 'node:tls';
+import fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import type { WebhookMetrics } from '../metrics.js';
+import { errored } from './decision.js';
+import { encodeReview } from './encode.js';
+import type { AdmissionDeps } from './handler.js';
+import { registerAdmissionRoutes } from './routes.js';
+
+/**
+ * The API server caps objects at 3 MiB (etcd's limit is 1.5 MiB by default) and a review carries
+ * object and oldObject: 7 MiB is the most a real review can weigh.
+ */
+export const MAX_BODY_BYTES = 7 * 1024 * 1024;
+
+/**
+ * The API server gives a webhook 10 s at most (timeoutSeconds, default 10): answer or give up
+ * well before, so a slow client cannot hold a worker.
+ */
+export const REQUEST_TIMEOUT_MS = 5_000;
+export const HEADERS_TIMEOUT_MS = 3_000;
+
+export interface ServingKeyPair {
+  readonly cert: string;
+  readonly key: string;
+}
+
+export interface WebhookServerOptions {
+  readonly tls: ServingKeyPair;
+  /** PEM CA bundle; when set, callers must present a certificate it signed. */
+  readonly clientCa?: string;
+  /** CN or SAN a client certificate must carry (any of them). */
+  readonly allowedClientNames?: readonly string[];
+  readonly deps: AdmissionDeps;
+  readonly metrics: WebhookMetrics;
+}
+
+/** Names a peer certificate carries: subject CN and DNS/IP/URI SANs. */
+export function certificateNames(cert: X509Certificate): string[] {
+  const names: string[] = [];
+  const cn = /(?:^|\n)CN=([^\n]+)/.exec(cert.subject)?.[1];
+  if (cn) names.push(cn);
+  for (const entry of (cert.subjectAltName ?? '').split(', ')) {
+    const m = /^(?:DNS|IP Address|URI):(.+)$/.exec(entry);
+    if (m) names.push(m[1]!);
+  }
+  return names;
+}
+
+function authorizeClient(socket: TLSSocket, allowed: readonly string[], deps: AdmissionDeps): void {
+  const raw = socket.getPeerX509Certificate();
+  const names = raw ? certificateNames(raw) : [];
+  if (!names.some((n) => allowed.includes(n))) {
+    deps.logger.warn({ remote: socket.remoteAddress, names }, 'client certificate not in --allowed-client-names; connection closed');
+    socket.destroy();
+  }
+}
+
+/**
+ * Builds the HTTPS (HTTP/2 with HTTP/1.1 fallback via ALPN) admission app without listening;
+ * tests call `inject()` or `listen()`. Garbage in becomes a 4xx AdmissionReview, never a crash.
+ */
+export function buildWebhookServer(opts: WebhookServerOptions): FastifyInstance {
+  const app = fastify({
+    http2: true,
+    https: {
+      allowHTTP1: true,
+      key: opts.tls.key,
+      cert: opts.tls.cert,
+      minVersion: 'TLSv1.2',
+      ...(opts.clientCa ? { ca: opts.clientCa, requestCert: true, rejectUnauthorized: true } : {}),
+    },
+    bodyLimit: MAX_BODY_BYTES,
+    requestTimeout: REQUEST_TIMEOUT_MS,
+    connectionTimeout: 60_000,
+    http2SessionTimeout: 60_000,
+    logger: false,
+    return503OnClosing: true,
+    onProtoPoisoning: 'error',
+    onConstructorPoisoning: 'error',
+  }) as unknown as FastifyInstance;
+  const allowed = opts.allowedClientNames ?? [];
+  if (opts.clientCa && allowed.length > 0) {
+    app.server.on('secureConnection', (socket: TLSSocket) => authorizeClient(socket, allowed, opts.deps));
+  }
+  (app.server as unknown as { headersTimeout?: number }).headersTimeout = HEADERS_TIMEOUT_MS;
+
+  app.setErrorHandler((err: FastifyError, _req, reply) => {
+    const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
+    const message =
+      status === 413
+        ? `body larger than ${MAX_BODY_BYTES} bytes`
+        : status === 415
+          ? 'content type must be application/json'
+          : status === 400
+            ? `body is not valid JSON: ${err.message}`
+            : 'internal error';
+    if (status >= 500) opts.deps.logger.error({ err }, 'webhook request failed');
+    opts.metrics.requests.inc({ webhook: 'unknown', verdict: 'rejected' });
+    void reply.code(status).send(encodeReview('admission.k8s.io/v1', '', errored(status, message)));
+  });
+  app.setNotFoundHandler((req, reply) => {
+    void reply.code(404).send({ message: `no route ${req.method} ${req.url}; use POST /validate or /mutate` });
+  });
+  registerAdmissionRoutes(app, opts.deps, opts.metrics);
+  return app;
+}

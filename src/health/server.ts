@@ -1,0 +1,25 @@
+import fastify, { type FastifyInstance } from 'fastify';
+import type { Registry } from 'prom-client';
+
+export interface HealthServerOptions {
+  /** True once the process can do its job (informers synced, certificate loaded). */
+  readonly ready: () => boolean;
+  /** Why not ready, for humans reading /readyz. */
+  readonly notReadyReason?: () => string;
+  readonly registry: Registry;
+}
+
+/** Plain-HTTP `/healthz`, `/readyz`, `/metrics` (kubelet probes and Prometheus do not speak our TLS). */
+export function buildHealthServer(opts: HealthServerOptions): FastifyInstance {
+  const app = fastify({ logger: false, bodyLimit: 1024 });
+  app.get('/healthz', async () => 'ok\n');
+  app.get('/readyz', async (_req, reply) => {
+    if (opts.ready()) return 'ok\n';
+    return reply.code(503).send(`not ready: ${opts.notReadyReason?.() ?? 'starting'}\n`);
+  });
+  app.get('/metrics', async (_req, reply) => {
+    const body = await opts.registry.metrics();
+    return reply.type(opts.registry.contentType).send(body);
+  });
+  return app;
+}
