@@ -34,7 +34,7 @@ function flatten(doc: unknown, out: KubeObject[]): void {
 /** Parses the text of one YAML (multi-document) or JSON file into objects. */
 export function parseManifestText(text: string, source: string): KubeObject[] {
   const out: KubeObject[] = [];
-  const docs = parseAllDocuments(text, { prettyErrors: false, uniqueKeys: false });
+  const docs = parseAllDocuments(text, { prettyErrors: true, uniqueKeys: false });
   for (const doc of Array.isArray(docs) ? docs : [docs]) {
     if (doc.errors.length > 0) {
       const first = doc.errors[0]!;

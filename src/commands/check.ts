@@ -1,0 +1,30 @@
+import { formatCheckHuman, formatCheckJson } from '../check/format-check.js';
+import { runCheck } from '../check/run-check.js';
+import { RULE_FLAGS, ruleOptionsFrom } from '../config/common-flags.js';
+import { GatehouseError } from '../errors.js';
+import { RULES } from '../rules/index.js';
+import type { Command } from './command.js';
+
+export const checkCommand: Command = {
+  name: 'check',
+  usage: 'gatehouse check [--snapshot PATH...] [--output human|json] FILE...',
+  summary:
+    'Runs the mutating and validating webhook offline over the Ingresses in FILEs (files or directories),\n' +
+    'against the snapshot plus the other objects in FILEs. Exit 0 clean (warnings allowed), 1 any denial, 2 usage or parse error.',
+  flags: [
+    { name: 'snapshot', type: 'repeated', arg: 'PATH', help: 'YAML/JSON file or directory of cluster objects (repeatable)' },
+    { name: 'output', type: 'enum', values: ['human', 'json'], default: 'human', help: 'output format' },
+    ...RULE_FLAGS,
+  ],
+  async run(parsed, io) {
+    if (parsed.positionals.length === 0) throw new GatehouseError('USAGE', 'check needs at least one FILE');
+    const result = await runCheck({
+      snapshotPaths: (parsed.values['snapshot'] as string[] | undefined) ?? [],
+      files: parsed.positionals,
+      rules: RULES,
+      options: ruleOptionsFrom(parsed.values),
+    });
+    io.stdout(parsed.values['output'] === 'json' ? formatCheckJson(result) : formatCheckHuman(result));
+    return result.denied > 0 ? 1 : 0;
+  },
+};

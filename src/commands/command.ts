@@ -1,0 +1,18 @@
+import type { FlagSpec, ParsedFlags } from '../config/flags.js';
+
+/** Where a command writes; tests pass buffers. */
+export interface CommandIO {
+  readonly stdout: (text: string) => void;
+  readonly stderr: (text: string) => void;
+  /** Resolves when the process is asked to stop (SIGINT/SIGTERM); long-running commands await it. */
+  readonly stopSignal: Promise<string>;
+}
+
+/** One `gatehouse <command>`. `run` returns the exit code; only cli.ts calls process.exit. */
+export interface Command {
+  readonly name: string;
+  readonly usage: string;
+  readonly summary: string;
+  readonly flags: readonly FlagSpec[];
+  run(parsed: ParsedFlags, io: CommandIO): Promise<number>;
+}

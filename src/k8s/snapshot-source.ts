@@ -1,0 +1,38 @@
+import type { Logger } from 'pino';
+import { GatehouseError } from '../errors.js';
+import { loadKubeConfig } from './client.js';
+import { loadFileSnapshot } from './file-snapshot.js';
+import { startLiveSnapshot } from './informers.js';
+import type { ClusterSnapshot } from './snapshot.js';
+import type { SnapshotKind } from './types.js';
+
+/** Where the snapshot comes from, behind one shape: files (always synced) or informers. */
+export interface SnapshotSource {
+  readonly cluster: ClusterSnapshot;
+  readonly synced: () => boolean;
+  readonly description: string;
+  stop(): Promise<void>;
+}
+
+const WEBHOOK_KINDS: readonly SnapshotKind[] = ['Namespace', 'Service', 'Secret', 'IngressClass', 'Ingress'];
+
+/** `--snapshot` files when given, else the live API (`--kubeconfig` or in-cluster). */
+export async function openSnapshotSource(
+  config: { readonly snapshotPaths: readonly string[]; readonly kubeconfig?: string },
+  logger: Logger,
+  kinds: readonly SnapshotKind[] = WEBHOOK_KINDS,
+): Promise<SnapshotSource> {
+  if (config.snapshotPaths.length > 0) {
+    const { store } = await loadFileSnapshot(config.snapshotPaths);
+    logger.info({ paths: config.snapshotPaths, counts: store.counts() }, 'snapshot loaded from files');
+    return { cluster: store, synced: () => true, description: config.snapshotPaths.join(','), stop: async () => {} };
+  }
+  let kc;
+  try {
+    kc = loadKubeConfig(config.kubeconfig);
+  } catch (err) {
+    throw new GatehouseError('KUBE_CONFIG', (err as Error).message, { cause: err });
+  }
+  const live = startLiveSnapshot(kc, { kinds: [...kinds], logger });
+  return { cluster: live.snapshot, synced: () => live.synced(), description: `API server ${kc.getCurrentCluster()?.server ?? ''}`, stop: () => live.stop() };
+}

@@ -1,0 +1,42 @@
+import { describe, expect, test } from 'vitest';
+import { SnapshotStore } from '../../src/k8s/snapshot.js';
+import { ingress, service } from '../fixtures/builders.js';
+
+describe('SnapshotStore', () => {
+  test('indexes Ingresses by host, path and pathType, and follows updates', () => {
+    const store = new SnapshotStore();
+    store.upsert('Ingress', ingress({ name: 'a', host: 'x.com', paths: [{ path: '/a' }] }));
+    expect(store.ingressesClaiming('x.com', '/a', 'Prefix')).toHaveLength(1);
+    store.upsert('Ingress', ingress({ name: 'a', host: 'x.com', paths: [{ path: '/b' }] }));
+    expect(store.ingressesClaiming('x.com', '/a', 'Prefix')).toHaveLength(0);
+    expect(store.ingressesClaiming('x.com', '/b', 'Prefix')).toHaveLength(1);
+    store.remove('Ingress', ingress({ name: 'a' }));
+    expect(store.ingressesClaiming('x.com', '/b', 'Prefix')).toHaveLength(0);
+    expect(store.ingresses()).toHaveLength(0);
+  });
+
+  test('finds Services by name across namespaces', () => {
+    const store = new SnapshotStore();
+    store.upsert('Service', service('prod', 'api'));
+    store.upsert('Service', service('dev', 'api'));
+    expect(store.servicesNamed('api').map((s) => s.metadata.namespace).sort()).toEqual(['dev', 'prod']);
+    expect(store.service('prod', 'api')).toBeDefined();
+    expect(store.service('shop', 'api')).toBeUndefined();
+  });
+
+  test('counts objects by kind and knows which kinds it covers', () => {
+    const store = new SnapshotStore();
+    store.upsert('Service', service('a', 'b'));
+    store.markCovered('Secret');
+    expect(store.counts()).toMatchObject({ Service: 1, Secret: 0, Ingress: 0 });
+    expect(store.covers('Secret')).toBe(true);
+    expect(store.covers('Namespace')).toBe(false);
+  });
+
+  test('clear drops every object of a kind and its index entries', () => {
+    const store = new SnapshotStore();
+    store.upsert('Service', service('a', 'b'));
+    store.clear('Service');
+    expect(store.servicesNamed('b')).toHaveLength(0);
+  });
+});
