@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import type { Logger } from 'pino';
-import { loadKeyPair, type KeyPair } from '../tls/key-pair.js';
+import { checkServingPair, loadServingPair, type ServingPair } from '../tls/serving-pair.js';
 
 /**
  * Watches the serving certificate files and hands each new, valid pair to `apply`.
@@ -18,13 +18,13 @@ export class CertReloader {
   constructor(
     private readonly certFile: string,
     private readonly keyFile: string,
-    private readonly apply: (pair: KeyPair) => void,
+    private readonly apply: (pair: ServingPair) => void,
     private readonly logger: Logger,
   ) {}
 
   /** Reads the pair once; throws if it is unusable (startup must fail loudly). */
-  async load(): Promise<KeyPair> {
-    const pair = await loadKeyPair(this.certFile, this.keyFile);
+  async load(): Promise<ServingPair> {
+    const pair = await loadServingPair(this.certFile, this.keyFile);
     this.lastCert = pair.cert;
     this.lastKey = pair.key;
     return pair;
@@ -41,9 +41,9 @@ export class CertReloader {
       return false;
     }
     if (cert === this.lastCert && key === this.lastKey) return false;
-    let pair: KeyPair;
+    let pair: ServingPair;
     try {
-      pair = await loadKeyPair(this.certFile, this.keyFile, { cert, key });
+      pair = checkServingPair(cert, key, this.certFile);
     } catch (err) {
       // Half-written updates land here too; the next poll sees the finished pair.
       this.logger.error({ err: (err as Error).message }, 'new serving certificate refused; keeping the current pair');

@@ -11,7 +11,7 @@ import { createWebhookMetrics } from '../metrics.js';
 import { RULES } from '../rules/index.js';
 import { openSnapshotSource } from '../k8s/snapshot-source.js';
 import { selfSignedKeyPair } from '../tls/self-signed.js';
-import type { KeyPair } from '../tls/key-pair.js';
+import type { ServingPair } from '../tls/serving-pair.js';
 import type { Command } from './command.js';
 
 function urlHost(hp: HostPort): string {
@@ -46,7 +46,7 @@ export const webhookCommand: Command = {
       options: config.rules,
       logger: logger.child({ component: 'admission' }),
     };
-    let pair: KeyPair;
+    let pair: ServingPair;
     let reloader: CertReloader | undefined;
     if (config.tls === 'self-signed') {
       pair = selfSignedKeyPair(['localhost', '127.0.0.1', '::1']);

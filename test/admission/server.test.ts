@@ -1,0 +1,213 @@
+import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import type { AdmissionDeps } from '../../src/admission/handler.js';
+import { buildWebhookServer, MAX_BODY_BYTES } from '../../src/admission/server.js';
+import { createLogger } from '../../src/log.js';
+import { createWebhookMetrics } from '../../src/metrics.js';
+import type { Rule } from '../../src/rules/types.js';
+import { DEFAULT_RULE_OPTIONS } from '../../src/rules/types.js';
+import { ingress, shopCluster } from '../fixtures/builders.js';
+import { createTestCa } from '../fixtures/pki.js';
+import { post1, post2 } from '../support/https-client.js';
+
+const UID = '705ab4f5-6393-11e8-b7cc-42010a800002';
+
+// Transport tests use two tiny rules; the real rules are tested in test/rules and end to end
+// in test/integration.
+const portRule: Rule = {
+  id: 'backend-port',
+  doc: 'test rule',
+  check: (ing) =>
+    (ing.spec?.rules?.[0]?.http?.paths ?? [])
+      .filter((p) => p.backend.service?.port?.number === 8080)
+      .map(() => ({ rule: 'backend-port', severity: 'deny', path: 'spec.rules[0].http.paths[0].backend.service.port.number', message: 'no port 8080' })),
+};
+const warnRule: Rule = {
+  id: 'always-warn',
+  doc: 'test rule',
+  check: () => [{ rule: 'always-warn', severity: 'warn', path: 'metadata', message: 'just so you know' }],
+};
+const explodingRule: Rule = {
+  id: 'exploding',
+  doc: 'test rule',
+  check: (ing) => {
+    if (ing.metadata.name === 'boom') throw new Error('kaboom');
+    return [];
+  },
+};
+
+function review(object: unknown, over: Record<string, unknown> = {}, apiVersion = 'admission.k8s.io/v1') {
+  return JSON.stringify({
+    apiVersion,
+    kind: 'AdmissionReview',
+    request: {
+      uid: UID,
+      kind: { group: 'networking.k8s.io', version: 'v1', kind: 'Ingress' },
+      resource: { group: 'networking.k8s.io', version: 'v1', resource: 'ingresses' },
+      namespace: 'shop',
+      name: 'web',
+      operation: 'CREATE',
+      object,
+      ...over,
+    },
+  });
+}
+
+const ca = createTestCa();
+const server = ca.issue({ cn: 'gatehouse-webhook.gatehouse.svc', sans: ['gatehouse-webhook.gatehouse.svc', 'localhost', '127.0.0.1'] });
+const apiserver = ca.issue({ cn: 'kube-apiserver', usage: 'client' });
+const stranger = ca.issue({ cn: 'someone-else', usage: 'client' });
+const otherCa = createTestCa('Other CA');
+const forged = otherCa.issue({ cn: 'kube-apiserver', usage: 'client' });
+
+let synced = true;
+function deps(rules: Rule[]): AdmissionDeps {
+  return {
+    cluster: shopCluster(),
+    synced: () => synced,
+    rules,
+    options: DEFAULT_RULE_OPTIONS,
+    logger: createLogger('silent'),
+  };
+}
+
+describe('webhook over HTTPS', () => {
+  let app: FastifyInstance;
+  let origin: string;
+  const tls = { ca: ca.cert };
+
+  beforeAll(async () => {
+    const d = deps([portRule, warnRule, explodingRule]);
+    app = buildWebhookServer({ tls: server, deps: d, metrics: createWebhookMetrics(() => d.cluster) });
+    await app.listen({ host: '127.0.0.1', port: 0 });
+    origin = `https://127.0.0.1:${(app.server.address() as { port: number }).port}`;
+  });
+  afterAll(() => app.close());
+
+  test.for(['admission.k8s.io/v1', 'admission.k8s.io/v1beta1'])('answers a %s review in its own version with its uid', async (version) => {
+    const res = await post1(`${origin}/validate`, review(ingress({ paths: [{ port: 8080 }] }), {}, version), tls);
+    expect(res.status).toBe(200);
+    expect(res.json).toMatchObject({ apiVersion: version, kind: 'AdmissionReview', response: { uid: UID, allowed: false, status: { code: 403 } } });
+    expect(res.json.response.status.message).toContain('[backend-port] spec.rules[0].http.paths[0].backend.service.port.number: no port 8080');
+    expect(res.json.response.warnings).toEqual(['[always-warn] metadata: just so you know']);
+  });
+
+  test('speaks HTTP/2 when the client offers h2 and HTTP/1.1 otherwise', async () => {
+    const h2 = await post2(origin, '/validate', review(ingress()), tls);
+    expect(h2.alpn).toBe('h2');
+    expect(h2.json.response).toMatchObject({ uid: UID, allowed: true });
+    const h1 = await post1(`${origin}/validate`, review(ingress()), tls);
+    expect(h1.alpn).toBe('http/1.1');
+  });
+
+  test('serves ingress-nginx\'s path as an alias of /validate', async () => {
+    const res = await post1(`${origin}/networking/v1/ingresses`, review(ingress({ paths: [{ port: 8080 }] })), tls);
+    expect(res.json.response.allowed).toBe(false);
+  });
+
+  test.for([
+    ['a Pod', { kind: { group: '', version: 'v1', kind: 'Pod' } }],
+    ['a DELETE', { operation: 'DELETE' }],
+    ['a CONNECT', { operation: 'CONNECT' }],
+    ['a status update', { operation: 'UPDATE', subResource: 'status' }],
+  ] as const)('allows %s without checks', async ([, over]) => {
+    const res = await post1(`${origin}/validate`, review(ingress({ paths: [{ port: 8080 }] }), over), tls);
+    expect(res.json.response).toEqual({ uid: UID, allowed: true });
+  });
+
+  test('judges dryRun requests the same way', async () => {
+    const res = await post1(`${origin}/validate`, review(ingress({ paths: [{ port: 8080 }] }), { dryRun: true }), tls);
+    expect(res.json.response.allowed).toBe(false);
+  });
+
+  test('allows Ingresses of other classes untouched', async () => {
+    const res = await post1(`${origin}/validate`, review(ingress({ className: 'traefik', paths: [{ port: 8080 }] })), tls);
+    expect(res.json.response).toEqual({ uid: UID, allowed: true });
+  });
+
+  test('turns a rule that throws into a 500 denial and keeps serving', async () => {
+    const res = await post1(`${origin}/validate`, review(ingress({ name: 'boom' })), tls);
+    expect(res.json.response).toMatchObject({ uid: UID, allowed: false, status: { code: 500 } });
+    expect(res.json.response.status.message).toContain('exploding');
+    expect((await post1(`${origin}/validate`, review(ingress()), tls)).json.response.allowed).toBe(true);
+  });
+
+  test.for([
+    ['malformed JSON', '{"apiVersion": ', 'application/json', 400, 'not valid JSON'],
+    ['a wrong content type', 'apiVersion=1', 'application/x-www-form-urlencoded', 415, 'content type must be application/json'],
+    ['a review without request', '{"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview"}', 'application/json', 400, 'has no request'],
+    ['a uid that is not a UUID', review(ingress(), { uid: 'not-a-uuid' }), 'application/json', 400, 'must be a UUID'],
+    ['a prototype-poisoning body', '{"__proto__":{"x":1}}', 'application/json', 400, 'not valid JSON'],
+    ['an object that is not an Ingress shape', review('nope'), 'application/json', 200, 'must be an Ingress'],
+  ] as const)('answers %s with a clear AdmissionReview error', async ([, body, contentType, status, message]) => {
+    const res = await post1(`${origin}/validate`, body, tls, contentType);
+    expect(res.status).toBe(status);
+    expect(res.json).toMatchObject({ kind: 'AdmissionReview', response: { allowed: false } });
+    expect(res.json.response.status.message).toContain(message);
+  });
+
+  test('echoes the uid of a review it rejects when the uid was readable', async () => {
+    const res = await post1(`${origin}/validate`, review(ingress(), { uid: 'not-a-uuid' }), tls);
+    expect(res.json.response.uid).toBe('not-a-uuid');
+  });
+
+  test('refuses bodies over 7 MiB with 413 and goes on serving', async () => {
+    const huge = review({ metadata: { name: 'x', annotations: { a: 'x'.repeat(MAX_BODY_BYTES) } } });
+    const res = await post1(`${origin}/validate`, huge, tls).catch((err: Error) => ({ status: -1, json: undefined, error: err }));
+    // The server may answer 413 before the client finished sending, or reset the upload.
+    if (res.status !== -1) {
+      expect(res.status).toBe(413);
+      expect(res.json.response.status.message).toContain('larger than');
+    }
+    expect((await post1(`${origin}/validate`, review(ingress()), tls)).status).toBe(200);
+  });
+
+  test('answers unknown paths with 404', async () => {
+    expect((await post1(`${origin}/other`, review(ingress()), tls)).status).toBe(404);
+  });
+
+  test('refuses TLS 1.1', async () => {
+    await expect(post1(`${origin}/validate`, review(ingress()), { ...tls, minVersion: 'TLSv1', maxVersion: 'TLSv1.1' })).rejects.toThrow();
+  });
+
+  test('skips cluster checks and says so while the cache has not synced', async () => {
+    synced = false;
+    try {
+      const res = await post1(`${origin}/validate`, review(ingress()), tls);
+      expect(res.json.response.allowed).toBe(true);
+      expect(res.json.response.warnings[0]).toContain('still loading the cluster state');
+    } finally {
+      synced = true;
+    }
+  });
+});
+
+describe('caller authentication', () => {
+  let app: FastifyInstance;
+  let url: string;
+
+  beforeAll(async () => {
+    const d = deps([]);
+    app = buildWebhookServer({ tls: server, clientCa: ca.cert, allowedClientNames: ['kube-apiserver'], deps: d, metrics: createWebhookMetrics(() => d.cluster) });
+    await app.listen({ host: '127.0.0.1', port: 0 });
+    url = `https://127.0.0.1:${(app.server.address() as { port: number }).port}/validate`;
+  });
+  afterAll(() => app.close());
+
+  test('admits the API server\'s client certificate', async () => {
+    const res = await post1(url, review(ingress()), { ca: ca.cert, cert: apiserver.cert, key: apiserver.key });
+    expect(res.json.response.allowed).toBe(true);
+  });
+
+  test('refuses a caller without a client certificate', async () => {
+    await expect(post1(url, review(ingress()), { ca: ca.cert })).rejects.toThrow();
+  });
+
+  test('refuses a certificate from another CA', async () => {
+    await expect(post1(url, review(ingress()), { ca: ca.cert, cert: forged.cert, key: forged.key })).rejects.toThrow();
+  });
+
+  test('refuses a certificate whose names are not allowed', async () => {
+    await expect(post1(url, review(ingress()), { ca: ca.cert, cert: stranger.cert, key: stranger.key })).rejects.toThrow();
+  });
+});
