@@ -37,13 +37,14 @@ export function post1(url: string, body: string | Buffer, tls: ClientTls, conten
       {
         method: 'POST',
         headers: { 'content-type': contentType, 'content-length': Buffer.byteLength(body) },
+        // Offer ALPN like the API server's Go client does, so the server's choice is visible.
+        ...({ ALPNProtocols: ['http/1.1'] } as object),
         ca: tls.ca,
         ...(tls.cert ? { cert: tls.cert, key: tls.key } : {}),
         ...(tls.servername ? { servername: tls.servername } : {}),
         ...(tls.minVersion ? { minVersion: tls.minVersion } : {}),
         ...(tls.maxVersion ? { maxVersion: tls.maxVersion } : {}),
         agent: false,
-        ALPNProtocols: ['http/1.1'],
       },
       (res) => {
         const socket = res.socket as TLSSocket;
