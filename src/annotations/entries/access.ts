@@ -1,0 +1,29 @@
+import { listSchema, type AnnotationEntry } from '../entry.js';
+
+const SOURCE_RANGES = listSchema({ type: 'string', format: 'ip-or-cidr' }, 1000);
+const EXPECTS = 'IPv4/IPv6 addresses or CIDR ranges separated by commas, like 10.0.0.0/8, 2001:db8::/32';
+
+/** Client address allow-lists (nginx `allow` + `deny all`). */
+export const ACCESS_ANNOTATIONS = [
+  {
+    key: 'allowlist-source-range',
+    kind: 'list',
+    schema: SOURCE_RANGES,
+    maxLength: 32768,
+    // Medium as in ingress-nginx: a mistake here opens or closes access.
+    risk: 'medium',
+    doc: 'Only clients from these addresses/ranges are served; others get 403. Takes precedence over whitelist-source-range.',
+    expects: EXPECTS,
+    examples: ['10.0.0.0/8, 192.168.0.0/16', '2001:db8::/32', '203.0.113.7'],
+  },
+  {
+    key: 'whitelist-source-range',
+    kind: 'list',
+    schema: SOURCE_RANGES,
+    maxLength: 32768,
+    risk: 'medium',
+    doc: 'Older name of allowlist-source-range; ignored when allowlist-source-range is set.',
+    expects: EXPECTS,
+    examples: ['10.0.0.0/8, 192.168.0.0/16', '2001:db8::/32'],
+  },
+] as const satisfies readonly AnnotationEntry[];

@@ -1,0 +1,73 @@
+import { BOOLEAN, BOOLEAN_MAX_LENGTH, integerSchema, patternSchema, type AnnotationEntry } from '../entry.js';
+
+const NEEDS_CANARY = { key: 'canary', equals: true } as const;
+
+/** Canary Ingresses: a second Ingress for the same host+path takes part of the traffic. */
+export const CANARY_ANNOTATIONS = [
+  {
+    key: 'canary',
+    kind: 'boolean',
+    schema: BOOLEAN,
+    maxLength: BOOLEAN_MAX_LENGTH,
+    risk: 'low',
+    doc: 'This Ingress is the canary of the main Ingress serving the same host and path (no conflict).',
+    expects: '"true" or "false"',
+    examples: ['true'],
+  },
+  {
+    key: 'canary-weight',
+    kind: 'integer',
+    schema: integerSchema(0, 100000),
+    maxLength: 6,
+    risk: 'low',
+    doc: 'Share of requests (out of canary-weight-total) sent to the canary.',
+    expects: 'a whole number from 0 to canary-weight-total (100 by default)',
+    examples: ['10', '0', '100'],
+    requires: NEEDS_CANARY,
+  },
+  {
+    key: 'canary-weight-total',
+    kind: 'integer',
+    schema: integerSchema(1, 100000),
+    maxLength: 6,
+    risk: 'low',
+    doc: 'Total that canary-weight is a share of (default 100).',
+    expects: 'a whole number from 1 to 100000',
+    examples: ['1000', '100'],
+    requires: NEEDS_CANARY,
+  },
+  {
+    key: 'canary-by-header',
+    kind: 'string',
+    // Letters, digits and `-`: nginx drops headers with `_` by default (underscores_in_headers).
+    schema: patternSchema('^[A-Za-z0-9-]+$', 128),
+    maxLength: 128,
+    risk: 'low',
+    doc: 'Request header that routes to the canary: `always` → canary, `never` → main (or canary-by-header-value).',
+    expects: 'a header name of letters, digits and - (at most 128)',
+    examples: ['X-Canary'],
+    requires: NEEDS_CANARY,
+  },
+  {
+    key: 'canary-by-header-value',
+    kind: 'string',
+    schema: patternSchema('^[A-Za-z0-9._~+=/:@-]+$', 256),
+    maxLength: 256,
+    risk: 'medium',
+    doc: 'Value of canary-by-header that routes to the canary.',
+    expects: 'letters, digits and . _ ~ + = / : @ - (at most 256)',
+    examples: ['beta', 'user-42'],
+    requires: { key: 'canary-by-header' },
+  },
+  {
+    key: 'canary-by-cookie',
+    kind: 'string',
+    schema: patternSchema('^[A-Za-z0-9_]+$', 64),
+    maxLength: 64,
+    risk: 'low',
+    doc: 'Cookie that routes to the canary: `always` → canary, `never` → main.',
+    expects: 'a cookie name of letters, digits and _ (at most 64)',
+    examples: ['canary_user'],
+    requires: NEEDS_CANARY,
+  },
+] as const satisfies readonly AnnotationEntry[];

@@ -1,0 +1,38 @@
+import { ABSOLUTE_PATH, BOOLEAN, BOOLEAN_MAX_LENGTH, patternSchema, type AnnotationEntry } from '../entry.js';
+
+/** Path rewriting. https://kubernetes.github.io/ingress-nginx/examples/rewrite/ */
+export const REWRITE_ANNOTATIONS = [
+  {
+    key: 'rewrite-target',
+    kind: 'string',
+    // `$` is allowed only as a capture reference `$1`..`$9`; the rewrite rule checks each against
+    // the capture groups of every path.
+    schema: patternSchema('^/[A-Za-z0-9._~%!&()*+,=:@/?$-]*$', 1024),
+    charset: 'capture-refs',
+    maxLength: 1024,
+    risk: 'medium',
+    doc: 'Path the backend sees instead of the matched one; `$1`..`$9` insert capture groups of a regex path (turns regex matching on).',
+    expects: 'an absolute path such as / or /$2, where $ may only start a capture reference $1 to $9',
+    examples: ['/$2', '/', '/api/$1'],
+  },
+  {
+    key: 'use-regex',
+    kind: 'boolean',
+    schema: BOOLEAN,
+    maxLength: BOOLEAN_MAX_LENGTH,
+    risk: 'low',
+    doc: 'Match the paths of this Ingress as PCRE regular expressions (pathType ImplementationSpecific).',
+    expects: '"true" or "false"',
+    examples: ['true', 'false'],
+  },
+  {
+    key: 'app-root',
+    kind: 'string',
+    schema: patternSchema(ABSOLUTE_PATH, 1024),
+    maxLength: 1024,
+    risk: 'medium',
+    doc: 'Redirect requests for `/` to this path.',
+    expects: 'an absolute path such as /app',
+    examples: ['/app', '/app1/index.html'],
+  },
+] as const satisfies readonly AnnotationEntry[];

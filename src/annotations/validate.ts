@@ -1,0 +1,221 @@
+// Judges the `nginx.ingress.kubernetes.io/*` annotations of an Ingress against the catalog.
+// Schemas are compiled once, at module load; per Ingress the work is one pass over its
+// annotations with no allocation beyond the result for annotations that are fine.
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import type { Ingress } from '../k8s/types.js';
+import { annotationPath } from '../rules/field-path.js';
+import { RISK_LEVELS, type Finding, type RiskLevel, type RuleOptions } from '../rules/types.js';
+import {
+  ANNOTATION_CATALOG,
+  isSnippetKey,
+  NGINX_ANNOTATION_PREFIX,
+  type AnnotationEntry,
+  type AnnotationValues,
+} from './catalog.js';
+import type { ValueKind } from './entry.js';
+import { ANNOTATION_FORMATS } from './formats.js';
+import { quoteValue } from './quote-value.js';
+import { unsafeCharacter } from './safe-value.js';
+
+/** Rule id on every finding made here. */
+export const ANNOTATIONS_RULE_ID = 'annotations';
+
+interface CompiledEntry {
+  readonly entry: AnnotationEntry;
+  readonly validate: ValidateFunction;
+  readonly rank: number;
+}
+
+function riskRank(level: RiskLevel): number {
+  return RISK_LEVELS.indexOf(level);
+}
+
+function compileCatalog(): ReadonlyMap<string, CompiledEntry> {
+  // strict: unknown keywords, unknown formats and type-less keywords are errors, so a typo in a
+  // schema fails at startup (and in the catalog test) instead of silently accepting anything.
+  const ajv = new Ajv({ strict: true, allErrors: false });
+  for (const [name, validate] of Object.entries(ANNOTATION_FORMATS)) ajv.addFormat(name, { type: 'string', validate });
+  const compiled = new Map<string, CompiledEntry>();
+  for (const entry of ANNOTATION_CATALOG as readonly AnnotationEntry[]) {
+    compiled.set(entry.key, { entry, validate: ajv.compile(entry.schema), rank: riskRank(entry.risk) });
+  }
+  return compiled;
+}
+
+const COMPILED = compileCatalog();
+
+/** Go's strconv.ParseBool spellings, as ingress-nginx parses boolean annotations. */
+const TRUE_SPELLINGS = new Set(['1', 't', 'T', 'TRUE', 'true', 'True']);
+const FALSE_SPELLINGS = new Set(['0', 'f', 'F', 'FALSE', 'false', 'False']);
+const DECIMAL = /^(?:0|[1-9][0-9]{0,14})$/;
+
+/** The raw string as its kind reads it; a string that does not decode is left for the schema to refuse. */
+function decode(kind: ValueKind, raw: string): unknown {
+  switch (kind) {
+    case 'boolean':
+      return TRUE_SPELLINGS.has(raw) ? true : FALSE_SPELLINGS.has(raw) ? false : raw;
+    case 'integer':
+      return DECIMAL.test(raw) ? Number(raw) : raw;
+    case 'list':
+      return raw.split(',').map((item) => item.trim());
+    case 'namespaced-name': {
+      const slash = raw.indexOf('/');
+      return slash < 0 ? { name: raw } : { namespace: raw.slice(0, slash), name: raw.slice(slash + 1) };
+    }
+    default:
+      return raw;
+  }
+}
+
+/** Which part of a list failed, in words, from ajv's first error. */
+function schemaDetail(error: ErrorObject | undefined, value: unknown): string {
+  if (!error || !Array.isArray(value)) return '';
+  if (error.keyword === 'maxItems') return ` (at most ${String(error.params['limit'])} items)`;
+  const match = /^\/(\d+)/.exec(error.instancePath);
+  if (!match) return '';
+  const index = Number(match[1]);
+  return ` (item ${index + 1}, ${quoteValue(String(value[index]), 60)}, is not)`;
+}
+
+/** The outcome of judging one value: the decoded value, or why it is refused ("must …"). */
+export type ValueVerdict = { readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly reason: string };
+
+function judge(compiled: CompiledEntry, raw: unknown): ValueVerdict {
+  const { entry, validate } = compiled;
+  if (typeof raw !== 'string') return { ok: false, reason: 'must be a string (quote it in YAML)' };
+  if (raw.length > entry.maxLength) {
+    return { ok: false, reason: `is ${raw.length} characters long; at most ${entry.maxLength} are allowed` };
+  }
+  // The guard runs whatever the schema says: a schema that is too loose must not open a hole.
+  const unsafe = unsafeCharacter(raw, entry.charset ?? 'plain');
+  if (unsafe !== undefined) return { ok: false, reason: `must not contain ${unsafe}` };
+  const value = decode(entry.kind, raw);
+  if (!validate(value)) return { ok: false, reason: `must be ${entry.expects}${schemaDetail(validate.errors?.[0], value)}` };
+  return { ok: true, value };
+}
+
+/**
+ * Judges one value of a catalog annotation (key without prefix), ignoring risk and flags: length
+ * cap, universal guard, then the schema. Unknown keys are refused.
+ */
+export function checkAnnotationValue(key: string, raw: unknown): ValueVerdict {
+  const compiled = COMPILED.get(key);
+  if (!compiled) return { ok: false, reason: 'is not an annotation Gatehouse supports' };
+  return judge(compiled, raw);
+}
+
+/** The accepted annotations of one Ingress and the findings about the others. */
+export interface ParsedAnnotations {
+  /** Typed values of accepted annotations only, keyed without the prefix. */
+  readonly values: AnnotationValues;
+  readonly findings: Finding[];
+  /**
+   * True when any annotation was denied. The controller must then skip the whole Ingress, never
+   * render it without the annotation: dropping an allow-list or a redirect would fail open.
+   */
+  readonly rejected: boolean;
+}
+
+function finding(severity: Finding['severity'], key: string, message: string): Finding {
+  return { rule: ANNOTATIONS_RULE_ID, severity, path: annotationPath(key), message };
+}
+
+const SNIPPETS_DISABLED =
+  'snippet annotations are disabled: they insert raw nginx configuration ' +
+  '(allow with --allow-snippet-annotations and --annotations-risk-level critical)';
+
+/**
+ * Every `nginx.ingress.kubernetes.io/*` annotation of the Ingress, judged:
+ * - `*-snippet` without `--allow-snippet-annotations` → deny (even when allowed, snippets are
+ *   critical, so they also need `--annotations-risk-level critical`, as in ingress-nginx);
+ * - a key the catalog does not know → warn "ignored";
+ * - risk above `--annotations-risk-level` → deny;
+ * - a value refused by the length cap, the universal guard or the schema → deny;
+ * - an annotation that needs another one to have any effect → warn.
+ * Never throws on bad input.
+ */
+export function parseAnnotations(ingress: Ingress, options: RuleOptions): ParsedAnnotations {
+  const values: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
+  const findings: Finding[] = [];
+  const annotations = ingress.metadata?.annotations;
+  if (!annotations || typeof annotations !== 'object') return { values, findings, rejected: false };
+  const allowedRank = riskRank(options.annotationsRiskLevel);
+  let rejected = false;
+  let accepted = 0;
+  for (const fullKey of Object.keys(annotations)) {
+    if (!fullKey.startsWith(NGINX_ANNOTATION_PREFIX)) continue;
+    const key = fullKey.slice(NGINX_ANNOTATION_PREFIX.length);
+    if (isSnippetKey(key) && !options.allowSnippetAnnotations) {
+      findings.push(finding('deny', fullKey, SNIPPETS_DISABLED));
+      rejected = true;
+      continue;
+    }
+    const compiled = COMPILED.get(key);
+    if (!compiled) {
+      findings.push(finding('warn', fullKey, 'ignored: Gatehouse does not support this annotation'));
+      continue;
+    }
+    if (compiled.rank > allowedRank) {
+      const message = `risk ${compiled.entry.risk} is above the allowed level ${options.annotationsRiskLevel} (--annotations-risk-level)`;
+      findings.push(finding('deny', fullKey, message));
+      rejected = true;
+      continue;
+    }
+    const raw: unknown = annotations[fullKey];
+    const verdict = judge(compiled, raw);
+    if (!verdict.ok) {
+      const shown = typeof raw === 'string' ? quoteValue(raw) : `of type ${raw === null ? 'null' : typeof raw}`;
+      findings.push(finding('deny', fullKey, `invalid value ${shown}: ${verdict.reason}`));
+      rejected = true;
+      continue;
+    }
+    values[key] = verdict.value;
+    accepted++;
+  }
+  if (accepted > 0 && crossCheck(values, annotations, findings)) rejected = true;
+  return { values: values as AnnotationValues, findings, rejected };
+}
+
+/** Findings only: what the `annotations` rule reports. */
+export function validateAnnotations(ingress: Ingress, options: RuleOptions): Finding[] {
+  return parseAnnotations(ingress, options).findings;
+}
+
+function requirementText(req: NonNullable<AnnotationEntry['requires']>): string {
+  const key = NGINX_ANNOTATION_PREFIX + req.key;
+  return req.equals === undefined ? key : `${key}: "${String(req.equals)}"`;
+}
+
+/**
+ * Rules between annotations. Mutates `values` (drops what is ignored or refused) and pushes
+ * findings; returns whether anything was denied.
+ */
+function crossCheck(values: Record<string, unknown>, annotations: Readonly<Record<string, string>>, findings: Finding[]): boolean {
+  let denied = false;
+  for (const key in values) {
+    const req = (COMPILED.get(key) as CompiledEntry).entry.requires;
+    if (!req) continue;
+    const present = annotations[NGINX_ANNOTATION_PREFIX + req.key] !== undefined;
+    // A required annotation that is present but was refused already has its own denial.
+    if (present && !(req.key in values)) continue;
+    if (!present || (req.equals !== undefined && values[req.key] !== req.equals)) {
+      findings.push(finding('warn', NGINX_ANNOTATION_PREFIX + key, `has no effect without ${requirementText(req)}`));
+    }
+  }
+  if ('allowlist-source-range' in values && 'whitelist-source-range' in values) {
+    delete values['whitelist-source-range'];
+    findings.push(
+      finding('warn', `${NGINX_ANNOTATION_PREFIX}whitelist-source-range`, `ignored: ${NGINX_ANNOTATION_PREFIX}allowlist-source-range is also set and takes precedence`),
+    );
+  }
+  const weight = values['canary-weight'];
+  const total = (values['canary-weight-total'] as number | undefined) ?? 100;
+  if (typeof weight === 'number' && weight > total) {
+    delete values['canary-weight'];
+    findings.push(
+      finding('deny', `${NGINX_ANNOTATION_PREFIX}canary-weight`, `invalid value "${weight}": must be at most canary-weight-total (${total})`),
+    );
+    denied = true;
+  }
+  return denied;
+}

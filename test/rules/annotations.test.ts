@@ -1,0 +1,182 @@
+import { describe, expect, test } from 'vitest';
+import { annotationsRule } from '../../src/rules/annotations.js';
+import { DEFAULT_RULE_OPTIONS, type Finding, type RuleOptions } from '../../src/rules/types.js';
+import { contextFor, ingress, shopCluster } from '../fixtures/builders.js';
+
+const P = 'nginx.ingress.kubernetes.io/';
+
+function check(annotations: Record<string, string>, options: Partial<RuleOptions> = {}): Finding[] {
+  return annotationsRule.check(ingress({ annotations }), contextFor(shopCluster(), { options: { ...DEFAULT_RULE_OPTIONS, ...options } }));
+}
+
+function deny(key: string, message: string): Finding {
+  return { rule: 'annotations', severity: 'deny', path: `metadata.annotations[${P}${key}]`, message };
+}
+
+function warn(key: string, message: string): Finding {
+  return { rule: 'annotations', severity: 'warn', path: `metadata.annotations[${P}${key}]`, message };
+}
+
+describe('annotations rule: allowed without findings', () => {
+  test.for<{ name: string; annotations: Record<string, string> }>([
+    { name: 'no annotations', annotations: {} },
+    { name: 'annotations of other tools', annotations: { 'cert-manager.io/cluster-issuer': 'letsencrypt', 'example.com/x': '{;}' } },
+    { name: 'a rewrite with a capture group', annotations: { [`${P}rewrite-target`]: '/$2', [`${P}use-regex`]: 'true' } },
+    { name: 'a body size and timeouts', annotations: { [`${P}proxy-body-size`]: '8m', [`${P}proxy-read-timeout`]: '3600', [`${P}proxy-connect-timeout`]: '5' } },
+    { name: 'an allow-list of IPv4 and IPv6 ranges', annotations: { [`${P}allowlist-source-range`]: '10.0.0.0/8, 192.168.0.0/16, 2001:db8::/32' } },
+    { name: 'a permanent redirect with code', annotations: { [`${P}permanent-redirect`]: 'https://example.com/new', [`${P}permanent-redirect-code`]: '308' } },
+    {
+      name: 'a full CORS setup',
+      annotations: {
+        [`${P}enable-cors`]: 'true',
+        [`${P}cors-allow-origin`]: 'https://a.example.com, https://*.example.org',
+        [`${P}cors-allow-methods`]: 'GET, POST',
+        [`${P}cors-allow-headers`]: 'Authorization, Content-Type',
+        [`${P}cors-allow-credentials`]: 'false',
+        [`${P}cors-max-age`]: '600',
+      },
+    },
+    { name: 'cookie affinity', annotations: { [`${P}affinity`]: 'cookie', [`${P}session-cookie-name`]: 'route', [`${P}affinity-mode`]: 'persistent' } },
+    { name: 'a high-risk secret at the default level high', annotations: { [`${P}auth-tls-secret`]: 'shop/client-ca' } },
+    { name: 'a GRPC backend', annotations: { [`${P}backend-protocol`]: 'GRPC' } },
+  ])('$name', ({ annotations }) => {
+    expect(check(annotations)).toEqual([]);
+  });
+});
+
+describe('annotations rule: invalid values are denied with the reason', () => {
+  test('a body size in words', () => {
+    expect(check({ [`${P}proxy-body-size`]: '10 MB' })).toEqual([
+      deny('proxy-body-size', 'invalid value "10 MB": must be a size like 8m, 512k or 0'),
+    ]);
+  });
+
+  test('a newline break-out in rewrite-target (CVE-2021-25742 style)', () => {
+    expect(check({ [`${P}rewrite-target`]: '/foo;\n}' })).toEqual([
+      deny('rewrite-target', 'invalid value "/foo;\\n}": must not contain ";"'),
+    ]);
+  });
+
+  test('a load_module injection in an allow-list (IngressNightmare style)', () => {
+    expect(check({ [`${P}allowlist-source-range`]: '"; load_module /tmp/x.so; #' })).toEqual([
+      deny('allowlist-source-range', 'invalid value "\\"; load_module /tmp/x.so; #": must not contain "\\""'),
+    ]);
+  });
+
+  test('a variable in a redirect (CVE-2023-5044 style)', () => {
+    expect(check({ [`${P}permanent-redirect`]: 'https://example.com/${host}' })).toEqual([
+      deny('permanent-redirect', 'invalid value "https://example.com/${host}": must not contain "$"'),
+    ]);
+  });
+
+  test('a Unicode line separator in a cookie path', () => {
+    expect(check({ [`${P}affinity`]: 'cookie', [`${P}session-cookie-path`]: '/a\u2028b' })).toEqual([
+      deny('session-cookie-path', 'invalid value "/a\\u2028b": must not contain a Unicode line separator (U+2028)'),
+    ]);
+  });
+
+  test('a very long value is cut in the message', () => {
+    const [f] = check({ [`${P}app-root`]: `/${'a'.repeat(5000)}` });
+    expect(f?.message).toBe(`invalid value "/${'a'.repeat(79)}"… (5001 characters): is 5001 characters long; at most 1024 are allowed`);
+  });
+
+  test('every invalid annotation is reported', () => {
+    const findings = check({ [`${P}proxy-body-size`]: 'x', [`${P}proxy-read-timeout`]: 'y', [`${P}use-regex`]: 'z' });
+    expect(findings.map((f) => f.path)).toEqual([
+      `metadata.annotations[${P}proxy-body-size]`,
+      `metadata.annotations[${P}proxy-read-timeout]`,
+      `metadata.annotations[${P}use-regex]`,
+    ]);
+  });
+});
+
+describe('annotations rule: risk and snippets', () => {
+  test('a snippet is denied by default', () => {
+    expect(check({ [`${P}configuration-snippet`]: 'more_set_headers "A: b";' })).toEqual([
+      deny(
+        'configuration-snippet',
+        'snippet annotations are disabled: they insert raw nginx configuration (allow with --allow-snippet-annotations and --annotations-risk-level critical)',
+      ),
+    ]);
+  });
+
+  test('an unknown *-snippet key is denied like a snippet', () => {
+    expect(check({ [`${P}lua-snippet`]: 'x' })[0]?.severity).toBe('deny');
+  });
+
+  test('a snippet with --allow-snippet-annotations is still above the default risk level', () => {
+    expect(check({ [`${P}server-snippet`]: 'return 200;' }, { allowSnippetAnnotations: true })).toEqual([
+      deny('server-snippet', 'risk critical is above the allowed level high (--annotations-risk-level)'),
+    ]);
+  });
+
+  test('a snippet with both flags is allowed', () => {
+    expect(check({ [`${P}server-snippet`]: 'return 200;' }, { allowSnippetAnnotations: true, annotationsRiskLevel: 'critical' })).toEqual([]);
+  });
+
+  test('risk level critical alone does not allow snippets', () => {
+    expect(check({ [`${P}server-snippet`]: 'return 200;' }, { annotationsRiskLevel: 'critical' })[0]?.severity).toBe('deny');
+  });
+
+  test('a medium-risk annotation with --annotations-risk-level low', () => {
+    expect(check({ [`${P}rewrite-target`]: '/' }, { annotationsRiskLevel: 'low' })).toEqual([
+      deny('rewrite-target', 'risk medium is above the allowed level low (--annotations-risk-level)'),
+    ]);
+  });
+
+  test('a high-risk annotation with --annotations-risk-level medium', () => {
+    expect(check({ [`${P}proxy-ssl-secret`]: 'backend' }, { annotationsRiskLevel: 'medium' })).toEqual([
+      deny('proxy-ssl-secret', 'risk high is above the allowed level medium (--annotations-risk-level)'),
+    ]);
+  });
+});
+
+describe('annotations rule: warnings', () => {
+  test('an unknown key under the prefix is ignored', () => {
+    expect(check({ [`${P}mirror-target`]: 'https://mirror.example.com' })).toEqual([
+      warn('mirror-target', 'ignored: Gatehouse does not support this annotation'),
+    ]);
+  });
+
+  test('a CORS option without enable-cors', () => {
+    expect(check({ [`${P}cors-allow-origin`]: '*' })).toEqual([
+      warn('cors-allow-origin', `has no effect without ${P}enable-cors: "true"`),
+    ]);
+  });
+
+  test('a CORS option with enable-cors "false"', () => {
+    expect(check({ [`${P}enable-cors`]: 'false', [`${P}cors-max-age`]: '60' })).toEqual([
+      warn('cors-max-age', `has no effect without ${P}enable-cors: "true"`),
+    ]);
+  });
+
+  test('a CORS option with an invalid enable-cors gets only the denial', () => {
+    expect(check({ [`${P}enable-cors`]: 'yes', [`${P}cors-max-age`]: '60' })).toEqual([
+      deny('enable-cors', 'invalid value "yes": must be "true" or "false"'),
+    ]);
+  });
+
+  test('a redirect code without its redirect', () => {
+    expect(check({ [`${P}permanent-redirect-code`]: '308' })).toEqual([
+      warn('permanent-redirect-code', `has no effect without ${P}permanent-redirect`),
+    ]);
+  });
+
+  test('a session cookie name without cookie affinity', () => {
+    expect(check({ [`${P}session-cookie-name`]: 'route' })).toEqual([
+      warn('session-cookie-name', `has no effect without ${P}affinity: "cookie"`),
+    ]);
+  });
+
+  test('whitelist-source-range next to allowlist-source-range', () => {
+    expect(check({ [`${P}whitelist-source-range`]: '0.0.0.0/0', [`${P}allowlist-source-range`]: '10.0.0.0/8' })).toEqual([
+      warn('whitelist-source-range', `ignored: ${P}allowlist-source-range is also set and takes precedence`),
+    ]);
+  });
+
+  test('a canary weight above the total is denied', () => {
+    expect(check({ [`${P}canary`]: 'true', [`${P}canary-weight`]: '101' })).toEqual([
+      deny('canary-weight', 'invalid value "101": must be at most canary-weight-total (100)'),
+    ]);
+  });
+});
