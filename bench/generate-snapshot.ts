@@ -1,13 +1,13 @@
-import type { Ingress, KubeObject, Namespace, Service } from '../src/k8s/types.js';
+import type { Ingress, IngressClass, KubeObject, Namespace, Service } from '../src/k8s/types.js';
 
 /** A synthetic cluster: N Ingresses and N Services spread over namespaces of 100 each. */
 export function syntheticCluster(n: number): KubeObject[] {
-  const objects: KubeObject[] = [
-    { apiVersion: 'networking.k8s.io/v1', kind: 'IngressClass', metadata: { name: 'nginx' }, spec: { controller: 'gatehouse.dev/ingress-controller' } },
-  ];
+  const ingressClass: IngressClass = { apiVersion: 'networking.k8s.io/v1', kind: 'IngressClass', metadata: { name: 'nginx' }, spec: { controller: 'gatehouse.dev/ingress-controller' } };
+  const objects: KubeObject[] = [ingressClass];
   const namespaces = Math.ceil(n / 100);
   for (let ns = 0; ns < namespaces; ns++) {
-    objects.push({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: `team-${ns}` }, status: { phase: 'Active' } } satisfies Namespace);
+    const namespace: Namespace = { apiVersion: 'v1', kind: 'Namespace', metadata: { name: `team-${ns}` }, status: { phase: 'Active' } };
+    objects.push(namespace);
   }
   for (let i = 0; i < n; i++) {
     const namespace = `team-${Math.floor(i / 100)}`;

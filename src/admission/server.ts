@@ -1,5 +1,5 @@
 import { X509Certificate } from 'node:crypto';
-import type { TLSSocket } from 'node:tls';
+import type { Server as TlsServer, TLSSocket } from 'node:tls';
 import fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import type { WebhookMetrics } from '../metrics.js';
 import { errored } from './decision.js';
@@ -104,4 +104,11 @@ export function buildWebhookServer(opts: WebhookServerOptions): FastifyInstance 
   });
   registerAdmissionRoutes(app, opts.deps, opts.metrics);
   return app;
+}
+
+/** Swaps the serving certificate for new connections; open connections keep theirs. */
+export function setServingPair(app: FastifyInstance, pair: ServingKeyPair): void {
+  // fastify types `server` as http.Server; with `https`+`http2` it is an Http2SecureServer,
+  // which is a tls.Server.
+  (app.server as unknown as TlsServer).setSecureContext({ key: pair.key, cert: pair.cert });
 }

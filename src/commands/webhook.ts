@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { CertReloader } from '../admission/cert-reloader.js';
 import type { AdmissionDeps } from '../admission/handler.js';
-import { buildWebhookServer } from '../admission/server.js';
+import { buildWebhookServer, setServingPair } from '../admission/server.js';
 import type { HostPort } from '../config/flags.js';
 import { WEBHOOK_FLAGS, webhookConfigFrom } from '../config/webhook-config.js';
 import { GatehouseError } from '../errors.js';
@@ -53,7 +53,7 @@ export const webhookCommand: Command = {
       logger.warn('serving a self-signed certificate for localhost: for try-outs only');
     } else {
       reloader = new CertReloader(config.tls.certFile, config.tls.keyFile, (next) => {
-        app.server.setSecureContext({ key: next.key, cert: next.cert });
+        setServingPair(app, next);
         metrics.tlsCertExpiry.set(next.notAfter.getTime() / 1000);
       }, logger.child({ component: 'cert-reloader' }));
       try {

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
 import { CertReloader } from '../../src/admission/cert-reloader.js';
-import { buildWebhookServer } from '../../src/admission/server.js';
+import { buildWebhookServer, setServingPair } from '../../src/admission/server.js';
 import { createLogger } from '../../src/log.js';
 import { createWebhookMetrics } from '../../src/metrics.js';
 import { DEFAULT_RULE_OPTIONS } from '../../src/rules/types.js';
@@ -60,7 +60,7 @@ describe('serving certificate hot reload', () => {
     volume = await kubeletVolume(dir);
     await volume.publish(first.cert, first.key);
     await volume.link();
-    reloader = new CertReloader(volume.cert, volume.key, (pair) => app.server.setSecureContext({ cert: pair.cert, key: pair.key }), logger);
+    reloader = new CertReloader(volume.cert, volume.key, (pair) => setServingPair(app, pair), logger);
     const pair = await reloader.load();
     app = buildWebhookServer({
       tls: pair,

@@ -1,0 +1,141 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
+import { freePort } from '../../bench/lib.js';
+import { FakeKubeApi } from '../support/fake-kube-api.js';
+import { ingress, ingressClass, namespace, service } from '../fixtures/builders.js';
+import { runCli, type CliRun } from '../support/run-cli.js';
+import { request } from 'node:https';
+
+const ROOT = join(import.meta.dirname, '../..');
+
+/** POST to the self-signed webhook (certificate verification is what the other suites test). */
+function postInsecure(url: string, body: string): Promise<{ status: number; json: any }> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { method: 'POST', rejectUnauthorized: false, headers: { 'content-type': 'application/json' } }, (res) => {
+      let text = '';
+      res.on('data', (c) => (text += c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, json: JSON.parse(text) }));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+async function startWebhook(args: string[]): Promise<{ run: CliRun; base: string; health: string }> {
+  const [port, healthPort] = [await freePort(), await freePort()];
+  const run = runCli(['webhook', '--self-signed', '--log-level', 'silent', '--listen', `127.0.0.1:${port}`, '--health-listen', `127.0.0.1:${healthPort}`, ...args]);
+  const health = `http://127.0.0.1:${healthPort}`;
+  await vi.waitFor(async () => expect((await fetch(`${health}/healthz`)).status).toBe(200), { timeout: 15_000, interval: 50 });
+  return { run, base: `https://127.0.0.1:${port}`, health };
+}
+
+describe('gatehouse webhook on the example snapshot (npm start)', () => {
+  let hook: Awaited<ReturnType<typeof startWebhook>>;
+  beforeAll(async () => {
+    hook = await startWebhook(['--snapshot', join(ROOT, 'examples/snapshot'), '--print-curl']);
+  });
+  afterAll(async () => expect(await hook.run.stop()).toBe(0));
+
+  test('prints a ready-to-paste curl', () => {
+    expect(hook.run.stdout()).toContain("curl -sk -H 'Content-Type: application/json' --data @examples/reviews/denied.json https://127.0.0.1:");
+  });
+
+  test('denies the example review, naming every violation with its field path', async () => {
+    const res = await postInsecure(`${hook.base}/validate`, await readFile(join(ROOT, 'examples/reviews/denied.json'), 'utf8'));
+    expect(res.json.response.uid).toBe('705ab4f5-6393-11e8-b7cc-42010a800002');
+    expect(res.json.response.allowed).toBe(false);
+    const message: string = res.json.response.status.message;
+    for (const rule of ['backend-port', 'backend-service', 'rewrite', 'annotations']) expect(message).toContain(`[${rule}] `);
+    expect(message).toContain('[backend-port] spec.rules[0].http.paths[0].backend.service.port.number: ');
+    expect(res.json.response.warnings.join('\n')).toContain('[deprecated-class-annotation]');
+  });
+
+  test('allows the flink rewrite example', async () => {
+    const res = await postInsecure(`${hook.base}/validate`, await readFile(join(ROOT, 'examples/reviews/allowed.json'), 'utf8'));
+    expect(res.json.response).toMatchObject({ uid: '0f6e2a7c-8f44-4d2b-9b1e-3c2f3f0b7a11', allowed: true });
+  });
+
+  test('mutates the class annotation into spec.ingressClassName', async () => {
+    const res = await postInsecure(`${hook.base}/mutate`, await readFile(join(ROOT, 'examples/reviews/denied.json'), 'utf8'));
+    expect(res.json.response.allowed).toBe(true);
+    expect(res.json.response.patchType).toBe('JSONPatch');
+    const patch = JSON.parse(Buffer.from(res.json.response.patch, 'base64').toString());
+    expect(patch).toEqual([
+      { op: 'add', path: '/spec/ingressClassName', value: 'nginx' },
+      { op: 'remove', path: '/metadata/annotations/kubernetes.io~1ingress.class' },
+    ]);
+  });
+
+  test('is ready at once and counts reviews in /metrics', async () => {
+    expect((await fetch(`${hook.health}/readyz`)).status).toBe(200);
+    const text = await (await fetch(`${hook.health}/metrics`)).text();
+    expect(text).toMatch(/gatehouse_admission_requests_total\{webhook="validate",verdict="denied"\} [1-9]/);
+    expect(text).toContain('gatehouse_snapshot_objects{kind="Ingress"} 1');
+    expect(text).toContain('gatehouse_tls_cert_expiry_timestamp_seconds');
+  });
+});
+
+describe('gatehouse webhook on the live API', () => {
+  let api: FakeKubeApi;
+  let hook: Awaited<ReturnType<typeof startWebhook>>;
+
+  beforeAll(async () => {
+    api = await FakeKubeApi.start();
+    for (const obj of [namespace('shop'), service('shop', 'web'), ingressClass('nginx'), ingress({ name: 'storefront' })]) api.upsert(obj);
+    // The Service list fails a few times: the webhook must stay unready meanwhile.
+    api.failNext({ path: '/api/v1/services', watch: false }, 500, 4);
+    hook = await startWebhook(['--kubeconfig', await api.kubeconfigFile()]);
+  });
+  afterAll(async () => {
+    await hook.run.stop();
+    await api.close();
+  });
+
+  test('stays unready and never denies on an unsynced cache, then syncs and judges', async () => {
+    const body = (name: string, port: number) =>
+      JSON.stringify({
+        apiVersion: 'admission.k8s.io/v1',
+        kind: 'AdmissionReview',
+        request: {
+          uid: '705ab4f5-6393-11e8-b7cc-42010a800002',
+          kind: { group: 'networking.k8s.io', version: 'v1', kind: 'Ingress' },
+          operation: 'CREATE',
+          namespace: 'shop',
+          object: ingress({ name, host: `${name}.example.com`, paths: [{ port }] }),
+        },
+      });
+    const early = await fetch(`${hook.health}/readyz`);
+    if (early.status === 503) {
+      const res = await postInsecure(`${hook.base}/validate`, body('early', 8080));
+      expect(res.json.response.allowed).toBe(true);
+      expect(res.json.response.warnings[0]).toContain('still loading');
+    }
+    await vi.waitFor(async () => expect((await fetch(`${hook.health}/readyz`)).status).toBe(200), { timeout: 15_000, interval: 100 });
+    const denied = await postInsecure(`${hook.base}/validate`, body('late', 8080));
+    expect(denied.json.response.allowed).toBe(false);
+    expect(denied.json.response.status.message).toContain('[backend-port]');
+  });
+
+  test('follows changes from the watch', async () => {
+    api.upsert(service('shop', 'late', [{ name: 'http', port: 8080 }]));
+    const body = JSON.stringify({
+      apiVersion: 'admission.k8s.io/v1',
+      kind: 'AdmissionReview',
+      request: {
+        uid: '705ab4f5-6393-11e8-b7cc-42010a800003',
+        kind: { group: 'networking.k8s.io', version: 'v1', kind: 'Ingress' },
+        operation: 'CREATE',
+        namespace: 'shop',
+        object: ingress({ name: 'late', host: 'late.example.com', paths: [{ service: 'late', port: 8080 }] }),
+      },
+    });
+    await vi.waitFor(async () => expect((await postInsecure(`${hook.base}/validate`, body)).json.response.allowed).toBe(true), { timeout: 10_000, interval: 100 });
+  });
+
+  test('lists Secrets with the kubernetes.io/tls field selector only', () => {
+    const secretLists = api.requestsMatching({ path: '/api/v1/secrets', watch: false });
+    expect(secretLists.length).toBeGreaterThan(0);
+    for (const r of secretLists) expect(r.query['fieldSelector']).toBe('type=kubernetes.io/tls');
+  });
+});
