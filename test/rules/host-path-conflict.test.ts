@@ -1,0 +1,118 @@
+import { describe, expect, test } from 'vitest';
+import type { Ingress } from '../../src/k8s/types.js';
+import { hostPathConflictRule } from '../../src/rules/host-path-conflict.js';
+import type { RuleContext } from '../../src/rules/types.js';
+import { contextFor, ingress, ingressClass, namespace, service, shopCluster } from '../fixtures/builders.js';
+
+const CANARY = { 'nginx.ingress.kubernetes.io/canary': 'true', 'nginx.ingress.kubernetes.io/canary-weight': '10' };
+
+interface Case {
+  name: string;
+  existing: Ingress[];
+  ingress: Ingress;
+  operation?: RuleContext['operation'];
+  expected: { path: string; message: string }[];
+}
+
+function check(existing: Ingress[], ing: Ingress, operation: RuleContext['operation'] = 'CREATE') {
+  const cluster = shopCluster(namespace('prod'), service('prod', 'web'), ingressClass('other', 'example.com/other'), ...existing);
+  return hostPathConflictRule.check(ing, contextFor(cluster, { operation }));
+}
+
+describe('host-path-conflict rule', () => {
+  test.for<Case>([
+    { name: 'no other Ingress', existing: [], ingress: ingress(), expected: [] },
+    {
+      name: 'another Gatehouse Ingress on the same host, path and pathType',
+      existing: [ingress({ namespace: 'prod', name: 'storefront' })],
+      ingress: ingress(),
+      expected: [
+        { path: 'spec.rules[0].http.paths[0].path', message: 'host "shop.example.com" path "/" (Prefix) is already served by Ingress "prod/storefront"' },
+      ],
+    },
+    {
+      name: 'same namespace, other name',
+      existing: [ingress({ name: 'old-web' })],
+      ingress: ingress(),
+      expected: [
+        { path: 'spec.rules[0].http.paths[0].path', message: 'host "shop.example.com" path "/" (Prefix) is already served by Ingress "shop/old-web"' },
+      ],
+    },
+    {
+      name: 'several owners, named sorted in one finding',
+      existing: [ingress({ namespace: 'prod', name: 'b' }), ingress({ namespace: 'prod', name: 'a' })],
+      ingress: ingress(),
+      expected: [
+        {
+          path: 'spec.rules[0].http.paths[0].path',
+          message: 'host "shop.example.com" path "/" (Prefix) is already served by Ingress "prod/a", "prod/b"',
+        },
+      ],
+    },
+    {
+      name: 'a conflict on a rule without host ("any host")',
+      existing: [ingress({ namespace: 'prod', rules: [{ paths: [{ path: '/api' }] }] })],
+      ingress: ingress({ rules: [{ paths: [{ path: '/' }, { path: '/api' }] }] }),
+      expected: [{ path: 'spec.rules[0].http.paths[1].path', message: 'any host path "/api" (Prefix) is already served by Ingress "prod/web"' }],
+    },
+    {
+      name: 'the Ingress itself on UPDATE',
+      existing: [ingress()],
+      ingress: ingress({ paths: [{}, { path: '/new' }] }),
+      operation: 'UPDATE',
+      expected: [],
+    },
+    {
+      name: 'a canary Ingress alongside its main one',
+      existing: [ingress({ namespace: 'shop', name: 'web' })],
+      ingress: ingress({ name: 'web-canary', annotations: CANARY }),
+      expected: [],
+    },
+    {
+      name: 'a main Ingress alongside an existing canary',
+      existing: [ingress({ name: 'web-canary', annotations: CANARY })],
+      ingress: ingress(),
+      expected: [],
+    },
+    {
+      name: 'canary "false" is no canary',
+      existing: [ingress({ name: 'web-canary', annotations: { 'nginx.ingress.kubernetes.io/canary': 'false' } })],
+      ingress: ingress(),
+      expected: [
+        { path: 'spec.rules[0].http.paths[0].path', message: 'host "shop.example.com" path "/" (Prefix) is already served by Ingress "shop/web-canary"' },
+      ],
+    },
+    { name: 'another Ingress of class "other" (not Gatehouse\'s)', existing: [ingress({ namespace: 'prod', className: 'other' })], ingress: ingress(), expected: [] },
+    { name: 'another Ingress without a class (not Gatehouse\'s by default)', existing: [ingress({ namespace: 'prod', className: null })], ingress: ingress(), expected: [] },
+    { name: 'same host and path, other pathType', existing: [ingress({ namespace: 'prod', paths: [{ pathType: 'Exact' }] })], ingress: ingress(), expected: [] },
+    { name: 'same path, other host', existing: [ingress({ namespace: 'prod', host: 'prod.example.com' })], ingress: ingress(), expected: [] },
+  ])('$name', ({ existing, ingress: ing, operation, expected }) => {
+    expect(check(existing, ing, operation)).toEqual(expected.map((e) => ({ rule: 'host-path-conflict', severity: 'deny', ...e })));
+  });
+
+  test('an Ingress whose IngressClass names Gatehouse\'s controller value conflicts', () => {
+    const ours = ingressClass('edge');
+    const other = ingress({ namespace: 'prod', className: 'edge' });
+    const cluster = shopCluster(namespace('prod'), ours, other);
+    expect(hostPathConflictRule.check(ingress(), contextFor(cluster)).map((f) => f.message)).toEqual([
+      'host "shop.example.com" path "/" (Prefix) is already served by Ingress "prod/web"',
+    ]);
+  });
+
+  test('a classless Ingress is Gatehouse\'s when its IngressClass is the default', () => {
+    const cluster = shopCluster(namespace('prod'), ingressClass('gatehouse', 'gatehouse.dev/ingress-controller', true), ingress({ namespace: 'prod', className: null }));
+    expect(hostPathConflictRule.check(ingress(), contextFor(cluster))).toHaveLength(1);
+  });
+
+  test('uses the host+path index, never a scan of all Ingresses', () => {
+    const cluster = shopCluster(ingress({ namespace: 'prod', name: 'storefront' }));
+    const scanning = new Proxy(cluster, {
+      get(target, prop, receiver) {
+        if (prop === 'ingresses') throw new Error('scanned all Ingresses');
+        const value = Reflect.get(target, prop, receiver) as unknown;
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    });
+    expect(hostPathConflictRule.check(ingress(), contextFor(scanning))).toHaveLength(1);
+  });
+});
