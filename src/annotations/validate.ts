@@ -83,12 +83,14 @@ export type ValueVerdict = { readonly ok: true; readonly value: unknown } | { re
 function judge(compiled: CompiledEntry, raw: unknown): ValueVerdict {
   const { entry, validate } = compiled;
   if (typeof raw !== 'string') return { ok: false, reason: 'must be a string (quote it in YAML)' };
+  // The guard runs first and whatever the schema says: a schema that is too loose must not open
+  // a hole, and naming the dangerous character tells the user more than a length would.
+  // Annotations are capped at 256 KiB in total by the API server, so the scan is bounded.
+  const unsafe = unsafeCharacter(raw, entry.charset ?? 'plain');
+  if (unsafe !== undefined) return { ok: false, reason: `must not contain ${unsafe}` };
   if (raw.length > entry.maxLength) {
     return { ok: false, reason: `is ${raw.length} characters long; at most ${entry.maxLength} are allowed` };
   }
-  // The guard runs whatever the schema says: a schema that is too loose must not open a hole.
-  const unsafe = unsafeCharacter(raw, entry.charset ?? 'plain');
-  if (unsafe !== undefined) return { ok: false, reason: `must not contain ${unsafe}` };
   const value = decode(entry.kind, raw);
   if (!validate(value)) return { ok: false, reason: `must be ${entry.expects}${schemaDetail(validate.errors?.[0], value)}` };
   return { ok: true, value };
