@@ -7,6 +7,17 @@ import type { Finding, Rule } from './types.js';
 const ID = 'namespace';
 
 /**
+ * Namespaces every cluster has and that cannot be deleted: a file snapshot that exports only its
+ * own Namespaces must not make `default` look missing.
+ * https://kubernetes.io/docs/concepts/overview/working-with-objects/namespaces/#initial-namespaces
+ */
+const INITIAL_NAMESPACES = new Set(['default', 'kube-system', 'kube-public', 'kube-node-lease']);
+
+function exists(name: string, cluster: Parameters<Rule['check']>[1]['cluster']): boolean {
+  return cluster.namespace(name) !== undefined || INITIAL_NAMESPACES.has(name);
+}
+
+/**
  * The Ingress's namespace exists and, on CREATE, is not Terminating; every `namespace/name`
  * reference in a supported annotation names an existing namespace. Skipped when the snapshot
  * holds no Namespaces (a file snapshot may not have exported them).
@@ -24,9 +35,9 @@ export const namespaceRule: Rule = {
     const findings: Finding[] = [];
     const ns = ingressNamespace(ingress);
     const own = ctx.cluster.namespace(ns);
-    if (!own) {
+    if (!own && !INITIAL_NAMESPACES.has(ns)) {
       findings.push({ rule: ID, severity: 'deny', path: 'metadata.namespace', message: `namespace ${quote(ns)} does not exist` });
-    } else if (own.status?.phase === 'Terminating' && ctx.operation === 'CREATE') {
+    } else if (own?.status?.phase === 'Terminating' && ctx.operation === 'CREATE') {
       findings.push({
         rule: ID,
         severity: 'deny',
@@ -35,7 +46,7 @@ export const namespaceRule: Rule = {
       });
     }
     for (const ref of namespacedReferences(ingress)) {
-      if (ctx.cluster.namespace(ref.namespace)) continue;
+      if (exists(ref.namespace, ctx.cluster)) continue;
       findings.push({
         rule: ID,
         severity: 'deny',

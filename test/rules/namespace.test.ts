@@ -74,3 +74,11 @@ describe('namespace rule', () => {
     expect(namespaceRule.check(ing, ctx)).toEqual(expected.map((e) => ({ rule: 'namespace', severity: 'deny', ...e })));
   });
 });
+
+test('the initial namespaces exist even when a file snapshot does not list them', () => {
+  const cluster = snapshotOf(namespace('flink'));
+  for (const ns of ['default', 'kube-system']) {
+    expect(namespaceRule.check(ingress({ namespace: ns }), contextFor(cluster))).toEqual([]);
+  }
+  expect(namespaceRule.check(ingress({ namespace: 'shpo' }), contextFor(cluster))).toHaveLength(1);
+});
