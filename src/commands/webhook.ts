@@ -98,6 +98,8 @@ export const webhookCommand: Command = {
     await app.close();
     await health.close();
     await source.stop();
+    logger.info('stopped');
+    logger.flush();
     return 0;
   },
 };

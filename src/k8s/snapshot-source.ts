@@ -1,8 +1,6 @@
 import type { Logger } from 'pino';
 import { GatehouseError } from '../errors.js';
-import { loadKubeConfig } from './client.js';
 import { loadFileSnapshot } from './file-snapshot.js';
-import { startLiveSnapshot } from './informers.js';
 import type { ClusterSnapshot } from './snapshot.js';
 import type { SnapshotKind } from './types.js';
 
@@ -27,6 +25,8 @@ export async function openSnapshotSource(
     logger.info({ paths: config.snapshotPaths, counts: store.counts() }, 'snapshot loaded from files');
     return { cluster: store, synced: () => true, description: config.snapshotPaths.join(','), stop: async () => {} };
   }
+  // Loaded only for the live API: @kubernetes/client-node alone weighs ~80 MB of RSS.
+  const [{ loadKubeConfig }, { startLiveSnapshot }] = await Promise.all([import('./client.js'), import('./informers.js')]);
   let kc;
   try {
     kc = loadKubeConfig(config.kubeconfig);
