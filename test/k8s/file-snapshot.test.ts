@@ -30,6 +30,10 @@ describe('parseManifestText', () => {
     expect(() => parseManifestText('a: [', 'bad.yaml')).toThrowError(GatehouseError);
   });
 
+  test('names the file of a JSON error', () => {
+    expect(() => parseManifestText('{"kind": ', 'dump.json')).toThrowError(/^dump\.json: /);
+  });
+
   test('skips empty documents', () => {
     expect(parseManifestText('---\n---\n', 'x')).toEqual([]);
   });
