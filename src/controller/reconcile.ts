@@ -1,0 +1,102 @@
+import type { CertificateFile } from '../nginx/model.js';
+import type { ApplyResult } from './apply.js';
+import type { ControllerMetrics } from './metrics.js';
+
+/** What one render produced. */
+export interface RenderedConfig {
+  readonly text: string;
+  readonly certificates: readonly CertificateFile[];
+  /** Owned Ingresses in this render (sets gatehouse_controller_owned_ingresses). */
+  readonly ownedIngresses?: number;
+}
+
+export interface ReconcilerOptions {
+  /** Quiet time after the last change before rendering. */
+  readonly debounceMs: number;
+  /** Ceiling: a steady stream of changes still renders this long after the first one. */
+  readonly maxDelayMs: number;
+  /** Snapshot → model → text (pure, synchronous). */
+  readonly render: () => RenderedConfig;
+  readonly apply: (config: RenderedConfig) => Promise<ApplyResult>;
+  readonly onResult?: (result: ApplyResult) => void;
+  readonly onError?: (err: unknown) => void;
+  readonly metrics?: ControllerMetrics;
+}
+
+export interface Reconciler {
+  /** Something changed; a render will follow (coalesced with other changes). */
+  trigger(): void;
+  /** Renders now if a change is pending, and waits until no run is in flight. */
+  flush(): Promise<void>;
+  /** Stops taking changes and waits for a run in flight. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Coalesces change bursts: a render runs `debounceMs` after the last trigger, but never later
+ * than `maxDelayMs` after the first one of a burst. A render identical to the last applied one
+ * is skipped before reaching nginx. Runs never overlap; triggers during a run start a new round.
+ * Plain nginx reloads cost new workers and dropped upstream keepalives, hence the care.
+ */
+export function createReconciler(opts: ReconcilerOptions): Reconciler {
+  let pending = false;
+  let stopped = false;
+  let debounce: NodeJS.Timeout | undefined;
+  let ceiling: NodeJS.Timeout | undefined;
+  let inFlight: Promise<void> | undefined;
+  let lastApplied: string | undefined;
+
+  const clearTimers = (): void => {
+    if (debounce) clearTimeout(debounce);
+    if (ceiling) clearTimeout(ceiling);
+    debounce = ceiling = undefined;
+  };
+
+  const arm = (): void => {
+    if (debounce) clearTimeout(debounce);
+    debounce = setTimeout(fire, opts.debounceMs);
+    ceiling ??= setTimeout(fire, opts.maxDelayMs);
+  };
+
+  async function runOnce(): Promise<void> {
+    pending = false;
+    const started = performance.now();
+    const config = opts.render();
+    opts.metrics?.renderSeconds.observe((performance.now() - started) / 1000);
+    if (config.ownedIngresses !== undefined) opts.metrics?.ownedIngresses.set(config.ownedIngresses);
+    if (config.text === lastApplied) return;
+    const result = await opts.apply(config);
+    // A rejected text stays rejected until something changes; a failed reload is retried.
+    if (result.status !== 'reload-failed') lastApplied = config.text;
+    opts.onResult?.(result);
+  }
+
+  function fire(): void {
+    clearTimers();
+    if (inFlight || stopped) return;
+    inFlight = runOnce()
+      .catch((err: unknown) => opts.onError?.(err))
+      .finally(() => {
+        inFlight = undefined;
+        if (pending && !stopped) arm();
+      });
+  }
+
+  return {
+    trigger(): void {
+      if (stopped) return;
+      pending = true;
+      if (!inFlight) arm();
+    },
+    async flush(): Promise<void> {
+      while (inFlight) await inFlight;
+      if (pending && !stopped) fire();
+      while (inFlight) await inFlight;
+    },
+    async stop(): Promise<void> {
+      stopped = true;
+      clearTimers();
+      while (inFlight) await inFlight;
+    },
+  };
+}

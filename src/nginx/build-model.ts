@@ -1,0 +1,189 @@
+import { parseAnnotations } from '../annotations/validate.js';
+import { isOwned, type OwnershipOptions } from '../k8s/ownership.js';
+import { objectKey, type ClusterSnapshot } from '../k8s/snapshot.js';
+import type { ServiceBackendPort } from '../k8s/types.js';
+import { DEFAULT_RULE_OPTIONS, type RuleOptions } from '../rules/types.js';
+import { certificateFromSecret } from './certificates.js';
+import { compileIngress, type CompiledIngress, type Route } from './compile-ingress.js';
+import type { Action, CertificateFile, LocationModel, NginxModel, ServerModel, UpstreamModel } from './model.js';
+import { isUnrenderable, resolveBackend, type BackendCache, type ResolvedBackend } from './upstreams.js';
+
+export interface BuildModelOptions {
+  readonly ownership: OwnershipOptions;
+  /** How the annotation catalog judges annotations (same flags as the webhook). */
+  readonly annotations?: Pick<RuleOptions, 'annotationsRiskLevel' | 'allowSnippetAnnotations'>;
+  /** `--default-backend-service`: what unmatched requests get when no Ingress has a defaultBackend. */
+  readonly defaultBackendService?: { readonly namespace: string; readonly name: string; readonly port?: ServiceBackendPort };
+}
+
+/** An owned Ingress left out entirely, and why. */
+export interface SkippedIngress {
+  readonly ingress: string;
+  readonly reason: string;
+}
+
+/** Two Ingresses claimed the same thing; the winner is older (then namespace/name first). */
+export interface Conflict {
+  readonly winner: string;
+  readonly loser: string;
+  /** What was claimed, e.g. `host shop.example.com, prefix path /api` or `the default backend`. */
+  readonly claim: string;
+}
+
+/** A problem that did not stop the Ingress from being served (e.g. a missing TLS Secret). */
+export interface ModelWarning {
+  readonly ingress: string;
+  readonly message: string;
+}
+
+export interface BuildModelResult {
+  readonly model: NginxModel;
+  /** Ingresses Gatehouse owns (including skipped ones). */
+  readonly owned: number;
+  readonly skipped: readonly SkippedIngress[];
+  readonly conflicts: readonly Conflict[];
+  readonly warnings: readonly ModelWarning[];
+}
+
+const NOT_FOUND: Action = Object.freeze({ kind: 'status', code: 404 });
+
+interface HostDraft {
+  readonly routes: Map<string, { route: Route; from: CompiledIngress }>;
+}
+
+function byString<T>(key: (t: T) => string): (a: T, b: T) => number {
+  return (a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0);
+}
+
+/** The TLS host entry covering `host`: itself, else a `*.` wildcard one label up. */
+function tlsCovering(host: string, tlsHosts: ReadonlySet<string>): boolean {
+  if (tlsHosts.has(host)) return true;
+  const dot = host.indexOf('.');
+  return !host.startsWith('*.') && dot > 0 && tlsHosts.has(`*${host.slice(dot)}`);
+}
+
+/** Snapshot + owned Ingresses → nginx model. Pure and deterministic; problems are data. */
+export function buildModel(cluster: ClusterSnapshot, options: BuildModelOptions): BuildModelResult {
+  const owned = cluster.ingresses().filter((i) => isOwned(i, cluster, options.ownership));
+  // Precedence for conflicts: oldest first, then namespace/name; an Ingress without a
+  // creationTimestamp (a static manifest) sorts after every dated one. Keys are computed once,
+  // not per comparison (10,000 Ingresses per render).
+  const ordered = owned
+    .map((i) => ({ i, t: i.metadata.creationTimestamp ?? '\uffff', k: objectKey(i) }))
+    .sort((a, b) => (a.t !== b.t ? (a.t < b.t ? -1 : 1) : a.k < b.k ? -1 : a.k > b.k ? 1 : 0))
+    .map((d) => d.i);
+  const cache: BackendCache = new Map();
+  const skipped: SkippedIngress[] = [];
+  const conflicts: Conflict[] = [];
+  const warnings: ModelWarning[] = [];
+  const compiled: CompiledIngress[] = [];
+  const ruleOptions: RuleOptions = { ...DEFAULT_RULE_OPTIONS, ...options.annotations, ownership: options.ownership };
+  for (const ingress of ordered) {
+    const key = objectKey(ingress);
+    // Only values the catalog accepted are rendered; an Ingress with a refused annotation is
+    // skipped whole (dropping e.g. an allow-list would fail open).
+    const parsed = parseAnnotations(ingress, ruleOptions);
+    if (parsed.rejected) {
+      const denied = parsed.findings.filter((f) => f.severity === 'deny').map((f) => `${f.path}: ${f.message}`);
+      skipped.push({ ingress: key, reason: `annotations refused: ${denied.join('; ')}` });
+      continue;
+    }
+    const result = compileIngress(ingress, cluster, parsed.values, cache);
+    if ('error' in result) {
+      skipped.push({ ingress: key, reason: result.error });
+      continue;
+    }
+    compiled.push(result);
+    for (const k of result.settings.partial) warnings.push({ ingress: key, message: `annotation ${k} is accepted but not implemented by the controller` });
+  }
+
+  const hosts = new Map<string, HostDraft>();
+  for (const c of compiled) {
+    for (const route of c.routes) {
+      let draft = hosts.get(route.host);
+      if (!draft) hosts.set(route.host, (draft = { routes: new Map() }));
+      const key = `${route.match} ${route.path}`;
+      const taken = draft.routes.get(key);
+      if (taken) {
+        if (taken.from !== c) {
+          conflicts.push({ winner: taken.from.key, loser: c.key, claim: `host ${route.host || '*'}, ${route.match} path ${route.path}` });
+        }
+        continue;
+      }
+      draft.routes.set(key, { route, from: c });
+    }
+  }
+
+  // TLS: every listed host redirects to HTTPS; the first (oldest) usable Secret serves it.
+  const tlsHosts = new Set<string>();
+  const certOf = new Map<string, CertificateFile>();
+  for (const c of compiled) {
+    for (const entry of c.tls) {
+      for (const h of entry.hosts) tlsHosts.add(h);
+      if (!entry.secretName || entry.hosts.length === 0) continue;
+      const [ns] = c.key.split('/');
+      const secret = cluster.secret(ns ?? '', entry.secretName);
+      const cert = secret ? certificateFromSecret(secret) : undefined;
+      if (!cert || !cert.ok) {
+        const why = cert ? cert.reason : 'does not exist';
+        if (secret || cluster.covers('Secret')) warnings.push({ ingress: c.key, message: `TLS Secret ${entry.secretName} ${why}; its hosts use the fallback certificate` });
+        continue;
+      }
+      for (const h of entry.hosts) if (!certOf.has(h)) certOf.set(h, cert.file);
+    }
+  }
+
+  const upstreams = new Map<string, UpstreamModel>();
+  const certificates = new Map<string, CertificateFile>();
+  const serverOf = (host: string, draft: HostDraft): ServerModel => {
+    const tls = host !== '' && tlsCovering(host, tlsHosts);
+    const dot = host.indexOf('.');
+    const cert = certOf.get(host) ?? (dot > 0 && !host.startsWith('*.') ? certOf.get(`*${host.slice(dot)}`) : undefined);
+    if (cert && host !== '') certificates.set(cert.file, cert);
+    const locations: LocationModel[] = [...draft.routes.values()].map(({ route, from }) => {
+      if (route.backend.upstream) upstreams.set(route.backend.upstream.name, route.backend.upstream);
+      const s = from.settings;
+      const sslRedirect = s.forceSslRedirect || (tls && s.sslRedirect !== false);
+      return {
+        match: route.match,
+        path: route.path,
+        action: route.backend.action,
+        settings: { ...s.location, ...(sslRedirect ? { sslRedirect: true } : {}) },
+        source: from.key,
+      };
+    });
+    locations.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : a.match < b.match ? -1 : a.match > b.match ? 1 : 0));
+    return { host, ...(cert && host !== '' ? { certificate: cert.file } : {}), tls, locations };
+  };
+
+  const servers = [...hosts.entries()].filter(([h]) => h !== '').map(([h, d]) => serverOf(h, d)).sort(byString((s) => s.host));
+  const defaultServer = serverOf('', hosts.get('') ?? { routes: new Map() });
+
+  let defaultBackend: ResolvedBackend | undefined;
+  let defaultOwner = '';
+  for (const c of compiled) {
+    if (!c.defaultBackend) continue;
+    if (defaultBackend) conflicts.push({ winner: defaultOwner, loser: c.key, claim: 'the default backend' });
+    else [defaultBackend, defaultOwner] = [c.defaultBackend, c.key];
+  }
+  if (!defaultBackend && options.defaultBackendService) {
+    const { namespace, name, port } = options.defaultBackendService;
+    const resolved = resolveBackend(cluster, namespace, { service: { name, ...(port ? { port } : {}) } }, { protocol: 'HTTP' });
+    if (!isUnrenderable(resolved)) defaultBackend = resolved;
+  }
+  if (defaultBackend?.upstream) upstreams.set(defaultBackend.upstream.name, defaultBackend.upstream);
+
+  return {
+    model: {
+      servers,
+      defaultServer,
+      upstreams: [...upstreams.values()].sort(byString((u) => u.name)),
+      certificates: [...certificates.values()].sort(byString((c) => c.file)),
+      defaultAction: defaultBackend?.action ?? NOT_FOUND,
+    },
+    owned: owned.length,
+    skipped,
+    conflicts,
+    warnings,
+  };
+}

@@ -1,0 +1,124 @@
+import type { ClusterSnapshot } from '../k8s/snapshot.js';
+import { objectKey } from '../k8s/snapshot.js';
+import type { HTTPIngressPath, Ingress } from '../k8s/types.js';
+import { compileRegexLocation } from '../pcre/nginx-regex.js';
+import { escapeFor } from './escape.js';
+import { ingressSettingsOf, type AnnotationValues, type IngressSettings } from './location-settings.js';
+import type { MatchKind } from './model.js';
+import { isUnrenderable, resolveBackend, type BackendCache, type ResolvedBackend } from './upstreams.js';
+
+/** One host+path of an Ingress, escaped and resolved. Host '' = rules without a host. */
+export interface Route {
+  readonly host: string;
+  readonly match: MatchKind;
+  readonly path: string;
+  readonly backend: ResolvedBackend;
+}
+
+/** Everything one Ingress contributes, before merging with the others. */
+export interface CompiledIngress {
+  readonly key: string;
+  readonly settings: IngressSettings;
+  readonly routes: readonly Route[];
+  readonly defaultBackend?: ResolvedBackend;
+  /** `spec.tls` entries: escaped hosts and the Secret name (if any). */
+  readonly tls: readonly { readonly hosts: readonly string[]; readonly secretName?: string }[];
+}
+
+/**
+ * Prefix matching is element-wise and ignores a trailing slash (`/foo/` matches `/foo`), so both
+ * spellings are one route. https://kubernetes.io/docs/concepts/services-networking/ingress/#examples
+ */
+function normalizePrefix(path: string): string {
+  const trimmed = path.replace(/\/+$/, '');
+  return trimmed === '' ? '/' : trimmed;
+}
+
+function matchOf(p: HTTPIngressPath, regex: boolean): MatchKind {
+  if (p.pathType === 'Exact') return 'exact';
+  return regex ? 'regex' : 'prefix';
+}
+
+function pathOf(raw: string, match: MatchKind): string | undefined {
+  if (match === 'regex') return escapeFor('regex', raw);
+  const path = escapeFor('path', raw);
+  if (path === undefined) return undefined;
+  return match === 'prefix' ? normalizePrefix(path) : path;
+}
+
+/** The highest `$N` of a rewrite target the path does not capture (nginx -t would fail), if any. */
+function captureRefsMissing(target: string | undefined, match: MatchKind, path: string): string | undefined {
+  if (target === undefined) return undefined;
+  const highest = Math.max(0, ...[...target.matchAll(/\$([1-9])/g)].map((m) => Number(m[1])));
+  if (highest === 0) return undefined;
+  const check = match === 'regex' ? compileRegexLocation(path) : undefined;
+  const captures = check?.ok ? check.captureCount : 0;
+  return highest > captures ? `$${highest}` : undefined;
+}
+
+/**
+ * Checks and resolves one Ingress. Any string that cannot be rendered safely makes the whole
+ * Ingress unrenderable (`{ error }`): rendering part of it would route its traffic differently
+ * from what its author wrote.
+ */
+export function compileIngress(
+  ingress: Ingress,
+  cluster: ClusterSnapshot,
+  annotations: AnnotationValues,
+  cache?: BackendCache,
+): CompiledIngress | { readonly error: string } {
+  const key = objectKey(ingress);
+  const namespace = ingress.metadata.namespace ?? '';
+  // The key is rendered as a comment on each location: it must be plain too.
+  if (escapeFor('identifier', namespace) === undefined || escapeFor('identifier', ingress.metadata.name ?? '') === undefined) {
+    return { error: 'namespace/name cannot be rendered' };
+  }
+  const settings = ingressSettingsOf(annotations);
+  if ('error' in settings) return settings;
+  const resolveOptions = {
+    protocol: settings.protocol,
+    ...(settings.affinityCookie ? { affinityCookie: settings.affinityCookie } : {}),
+  };
+  const resolve = (backend: HTTPIngressPath['backend']): ResolvedBackend | { error: string } => {
+    if (settings.redirect) return { action: settings.redirect };
+    return resolveBackend(cluster, namespace, backend, resolveOptions, cache);
+  };
+
+  const routes: Route[] = [];
+  const spec = ingress.spec ?? {};
+  for (const [r, rule] of (spec.rules ?? []).entries()) {
+    const host = rule.host ? escapeFor('host', rule.host) : '';
+    if (host === undefined) return { error: `spec.rules[${r}].host ${JSON.stringify(rule.host)} cannot be rendered` };
+    for (const [i, p] of (rule.http?.paths ?? []).entries()) {
+      const where = `spec.rules[${r}].http.paths[${i}]`;
+      const match = matchOf(p, settings.regex);
+      const path = pathOf(p.path ?? '/', match);
+      if (path === undefined) return { error: `${where}.path ${JSON.stringify(p.path)} cannot be rendered as a ${match} location` };
+      const backend = resolve(p.backend);
+      if (isUnrenderable(backend)) return { error: `${where}.backend: ${backend.error}` };
+      const refs = captureRefsMissing(settings.location.rewriteTarget, match, path);
+      if (refs) return { error: `${where}.path ${JSON.stringify(p.path)} has no capture group ${refs} for rewrite-target` };
+      routes.push({ host, match, path, backend });
+    }
+  }
+
+  let defaultBackend: ResolvedBackend | undefined;
+  if (spec.defaultBackend) {
+    const resolved = resolve(spec.defaultBackend);
+    if (isUnrenderable(resolved)) return { error: `spec.defaultBackend: ${resolved.error}` };
+    defaultBackend = resolved;
+  }
+
+  const tls: { hosts: string[]; secretName?: string }[] = [];
+  for (const [t, entry] of (spec.tls ?? []).entries()) {
+    const hosts: string[] = [];
+    for (const h of entry.hosts ?? []) {
+      const host = escapeFor('host', h);
+      if (host === undefined) return { error: `spec.tls[${t}].hosts: ${JSON.stringify(h)} cannot be rendered` };
+      hosts.push(host);
+    }
+    tls.push({ hosts, ...(entry.secretName ? { secretName: entry.secretName } : {}) });
+  }
+
+  return { key, settings, routes, ...(defaultBackend ? { defaultBackend } : {}), tls };
+}

@@ -1,0 +1,255 @@
+import { createHash } from 'node:crypto';
+import { quoted, regexLiteral } from './escape.js';
+import type { NginxModel, ServerModel, UpstreamModel } from './model.js';
+import { actionBody, locationBody, type LocationContext } from './render-location.js';
+
+/** Operator settings (flags), not cluster data. Invalid values throw: they are programmer/config errors. */
+export interface RenderOptions {
+  /** Absolute directory holding nginx.conf, certs/, temp dirs and the pid file. */
+  readonly configDir: string;
+  /** `host:port`, e.g. `0.0.0.0:80`, `[::]:80`, `127.0.0.1:18080`. */
+  readonly httpListen: string;
+  readonly httpsListen: string;
+  /** Port clients use for HTTPS (redirect target); default: the port of httpsListen. */
+  readonly httpsRedirectPort?: number;
+  /** Internal server with `/healthz` and `/gatehouse/checksum` (to confirm a reload took). */
+  readonly statusListen?: string;
+  /** PEM (key + cert) for unknown SNI names; default `<configDir>/fallback.pem`. */
+  readonly fallbackCertificate?: string;
+  readonly workerProcesses?: number | 'auto';
+  readonly workerConnections?: number;
+  /** `user` directive (only meaningful when nginx starts as root). */
+  readonly user?: string;
+  /** Access log path, or false for none (default). */
+  readonly accessLog?: string | false;
+  /** DNS resolvers for ExternalName Services (`resolver` directive). */
+  readonly resolvers?: readonly string[];
+  /** Idle keepalive connections per upstream per worker. */
+  readonly upstreamKeepalive?: number;
+}
+
+const LISTEN = /^(?:\d{1,3}(?:\.\d{1,3}){3}|\[[0-9a-fA-F:.]+\]|\*):(\d{1,5})$/;
+const SAFE_PATH = /^\/[A-Za-z0-9/._+-]*$/;
+const CHECKSUM_PLACEHOLDER = '@@GATEHOUSE_CHECKSUM@@';
+
+function listenPort(listen: string): number {
+  const m = LISTEN.exec(listen);
+  const port = m ? Number(m[1]) : 0;
+  if (port < 1 || port > 65535) throw new TypeError(`not a host:port listen address: ${JSON.stringify(listen)}`);
+  return port;
+}
+
+function safePath(path: string, what: string): string {
+  if (!SAFE_PATH.test(path)) throw new TypeError(`${what} must be an absolute path of [A-Za-z0-9/._+-]: ${JSON.stringify(path)}`);
+  return path;
+}
+
+/** A line, or a `head { … }` block; serialized once, so deep nesting costs no re-indenting. */
+type Node = string | { readonly head: string; readonly body: readonly Node[] };
+
+function block(head: string, body: readonly Node[]): Node {
+  return { head, body };
+}
+
+function serialize(nodes: readonly Node[], depth: number, out: string[]): void {
+  const pad = '    '.repeat(depth);
+  for (const n of nodes) {
+    if (typeof n === 'string') out.push(n === '' ? '' : pad + n);
+    else {
+      out.push(`${pad}${n.head} {`);
+      serialize(n.body, depth + 1, out);
+      out.push(`${pad}}`);
+    }
+  }
+}
+
+/**
+ * nginx names matched by a wildcard: `*.foo.com` in server_name also matches `a.b.foo.com`,
+ * but an Ingress wildcard matches exactly one label, so it becomes an anchored regex.
+ * https://kubernetes.io/docs/concepts/services-networking/ingress/#hostname-wildcards
+ */
+function serverName(host: string): string {
+  if (host === '') return '_';
+  if (!host.startsWith('*.')) return host;
+  return quoted(`~^[^.]+${regexLiteral(host.slice(1))}$`);
+}
+
+function upstreamBlock(u: UpstreamModel, keepalive: number): Node | undefined {
+  if (u.endpoints.length === 0) return undefined;
+  return block(`upstream ${u.name}`, [
+    ...(u.affinityCookie ? ['hash $gh_affinity consistent;'] : []),
+    ...u.endpoints.map((e) => `server ${e.host}:${e.port} max_fails=0;`),
+    `keepalive ${keepalive};`,
+  ]);
+}
+
+/**
+ * nginx locations for one server, in the order nginx needs:
+ * - Exact → `location = /p` (nginx checks these first; Exact beats Prefix at equal length).
+ * - Prefix `/p` → `location = /p` (unless an Exact /p exists: a duplicate `location =` is
+ *   fatal) plus `location /p/`, because `location /p` would also match `/pother`.
+ * - Regex → `location ~* "^p"`. nginx takes the FIRST matching regex over any non-`=` prefix,
+ *   so when a server has regex paths, its other prefixes (except `/`) become anchored regexes
+ *   `~ "^/p(?:/|$)"` (still element-wise), and all regexes are ordered by the length of the
+ *   Ingress path, longest first, then by path: ingress-nginx's order, approximating "longest
+ *   match wins" (a regex's path length is not its match length). `/` stays a plain prefix:
+ *   nginx uses it only when no regex matches, right for the shortest possible match.
+ * - A `location /` answering like the default server when no Prefix `/` exists.
+ */
+function serverLocations(server: ServerModel, fallback: readonly string[], ctx: LocationContext): Node[] {
+  const locs = server.locations;
+  const exact = new Set(locs.filter((l) => l.match === 'exact').map((l) => l.path));
+  const hasRegex = locs.some((l) => l.match === 'regex');
+  const out: Node[] = [];
+  const regexes: { sortPath: string; node: Node }[] = [];
+  for (const l of locs) {
+    const body = locationBody(l, ctx);
+    if (l.match === 'exact') out.push(block(`location = ${quoted(l.path)}`, body));
+    else if (l.match === 'regex') regexes.push({ sortPath: l.path, node: block(`location ~* ${quoted(`^${l.path}`)}`, body) });
+    else if (l.path === '/') out.push(block('location /', body));
+    else if (hasRegex) regexes.push({ sortPath: l.path, node: block(`location ~ ${quoted(`^${regexLiteral(l.path)}(?:/|$)`)}`, body) });
+    else {
+      if (!exact.has(l.path)) out.push(block(`location = ${quoted(l.path)}`, body));
+      out.push(block(`location ${quoted(`${l.path}/`)}`, body));
+    }
+  }
+  regexes.sort((a, b) => b.sortPath.length - a.sortPath.length || (a.sortPath < b.sortPath ? -1 : a.sortPath > b.sortPath ? 1 : 0));
+  for (const r of regexes) out.push(r.node);
+  if (!locs.some((l) => l.match === 'prefix' && l.path === '/')) out.push(block('location /', fallback));
+  return out.flatMap((node, i) => (i === 0 ? [node] : ['', node]));
+}
+
+function serverBlock(server: ServerModel, opts: RenderOptions, fallback: readonly string[], ctx: LocationContext): Node {
+  const isDefault = server.host === '';
+  const suffix = isDefault ? ' default_server' : '';
+  const head = [
+    `listen ${opts.httpListen}${suffix};`,
+    `listen ${opts.httpsListen} ssl http2${suffix};`,
+    `server_name ${serverName(server.host)};`,
+  ];
+  if (server.certificate) {
+    const file = quoted(`${opts.configDir}/certs/${server.certificate}`);
+    head.push(`ssl_certificate ${file};`, `ssl_certificate_key ${file};`);
+  }
+  return block('server', [...head, '', ...serverLocations(server, fallback, ctx)]);
+}
+
+function statusServer(listen: string): Node {
+  return block('server', [
+    `listen ${listen};`,
+    'access_log off;',
+    'default_type text/plain;',
+    'location = /healthz {',
+    '    return 200 "ok\\n";',
+    '}',
+    'location = /gatehouse/checksum {',
+    `    return 200 "${CHECKSUM_PLACEHOLDER}";`,
+    '}',
+    'location / {',
+    '    return 404;',
+    '}',
+  ]);
+}
+
+function serverNamesHashMaxSize(count: number): number {
+  let size = 512;
+  while (size < count * 2) size *= 2;
+  return size;
+}
+
+/**
+ * Model → nginx.conf. Deterministic byte for byte: the same model and options give the same
+ * text, so apply.ts can skip reloads by comparing strings. The second line carries a checksum
+ * of the rest, also served at `/gatehouse/checksum` on the status server, so the controller
+ * can tell when nginx has really loaded this text.
+ */
+export function renderNginxConf(model: NginxModel, opts: RenderOptions): string {
+  const dir = safePath(opts.configDir, 'configDir');
+  const fallbackCert = quoted(safePath(opts.fallbackCertificate ?? `${dir}/fallback.pem`, 'fallbackCertificate'));
+  listenPort(opts.httpListen);
+  const httpsPort = opts.httpsRedirectPort ?? listenPort(opts.httpsListen);
+  if (opts.statusListen !== undefined) listenPort(opts.statusListen);
+  const accessLog = opts.accessLog ? `access_log ${quoted(safePath(opts.accessLog, 'accessLog'))};` : 'access_log off;';
+  const user = opts.user;
+  if (user !== undefined && !/^[a-z_][a-z0-9_-]*$/.test(user)) throw new TypeError(`not a user name: ${JSON.stringify(user)}`);
+
+  const upstreams = new Map(model.upstreams.map((u) => [u.name, u]));
+  const ctx: LocationContext = { upstreams, httpsPortSuffix: httpsPort === 443 ? '' : `:${httpsPort}` };
+  const fallback = ['# default', ...actionBody(model.defaultAction, ctx)];
+  const keepalive = opts.upstreamKeepalive ?? 32;
+
+  const http: Node[] = [
+    'server_tokens off;',
+    accessLog,
+    // Relative Location headers: nginx's absolute ones would carry its own (internal) port.
+    'absolute_redirect off;',
+    `client_body_temp_path ${quoted(`${dir}/client_body_temp`)};`,
+    `proxy_temp_path ${quoted(`${dir}/proxy_temp`)};`,
+    `fastcgi_temp_path ${quoted(`${dir}/fastcgi_temp`)};`,
+    `uwsgi_temp_path ${quoted(`${dir}/uwsgi_temp`)};`,
+    `scgi_temp_path ${quoted(`${dir}/scgi_temp`)};`,
+    'server_names_hash_bucket_size 256;',
+    `server_names_hash_max_size ${serverNamesHashMaxSize(model.servers.length)};`,
+    ...(opts.resolvers?.length ? [`resolver ${opts.resolvers.join(' ')};`] : []),
+    '',
+    // WebSocket upgrades pass through; every other request gets an empty Connection header so
+    // upstream keepalive works (nginx's default `Connection: close` defeats it).
+    block('map $http_upgrade $connection_upgrade', ['default upgrade;', '"" "";']),
+    '',
+    // nginx defaults to HTTP/1.0 and `Host: $proxy_host` (the upstream name): both break
+    // name-based backends and keepalive.
+    'proxy_http_version 1.1;',
+    'proxy_set_header Host $host;',
+    'proxy_set_header Connection $connection_upgrade;',
+    'proxy_set_header Upgrade $http_upgrade;',
+    'proxy_set_header X-Request-ID $request_id;',
+    'proxy_set_header X-Real-IP $remote_addr;',
+    // Client-sent X-Forwarded-For is not trusted (no realip configuration): overwrite it.
+    'proxy_set_header X-Forwarded-For $remote_addr;',
+    'proxy_set_header X-Forwarded-Host $host;',
+    'proxy_set_header X-Forwarded-Port $server_port;',
+    'proxy_set_header X-Forwarded-Proto $scheme;',
+    'proxy_set_header X-Forwarded-Scheme $scheme;',
+    // httpoxy: https://httpoxy.org/
+    'proxy_set_header Proxy "";',
+    'proxy_connect_timeout 5s;',
+    'proxy_send_timeout 60s;',
+    'proxy_read_timeout 60s;',
+    'grpc_set_header X-Real-IP $remote_addr;',
+    'grpc_set_header X-Forwarded-For $remote_addr;',
+    'grpc_set_header X-Forwarded-Proto $scheme;',
+    '',
+    'ssl_protocols TLSv1.2 TLSv1.3;',
+    'ssl_session_cache shared:GatehouseSSL:10m;',
+    `ssl_certificate ${fallbackCert};`,
+    `ssl_certificate_key ${fallbackCert};`,
+  ];
+  for (const u of model.upstreams) {
+    const node = upstreamBlock(u, keepalive);
+    if (node) http.push('', node);
+  }
+  for (const server of [model.defaultServer, ...model.servers]) http.push('', serverBlock(server, opts, fallback, ctx));
+  if (opts.statusListen !== undefined) http.push('', statusServer(opts.statusListen));
+
+  const main: Node[] = [
+    ...(user ? [`user ${user};`] : []),
+    `worker_processes ${opts.workerProcesses ?? 'auto'};`,
+    `pid ${quoted(`${dir}/nginx.pid`)};`,
+    'error_log stderr notice;',
+    '',
+    block('events', [`worker_connections ${opts.workerConnections ?? 16384};`]),
+    '',
+    block('http', http),
+  ];
+  const lines: string[] = [];
+  serialize(main, 0, lines);
+  const body = `${lines.join('\n')}\n`;
+  const checksum = createHash('sha256').update(body).digest('hex').slice(0, 32);
+  const header = `# Generated by Gatehouse; replaced on every change. Do not edit.\n# checksum: ${checksum}\n`;
+  return header + body.replace(CHECKSUM_PLACEHOLDER, checksum);
+}
+
+/** The checksum line of a rendered nginx.conf (what `/gatehouse/checksum` answers once loaded). */
+export function checksumOf(conf: string): string | undefined {
+  return /^# checksum: ([0-9a-f]{32})$/m.exec(conf)?.[1];
+}

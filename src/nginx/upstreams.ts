@@ -1,0 +1,135 @@
+import type { ClusterSnapshot } from '../k8s/snapshot.js';
+import type { EndpointSlice, IngressBackend, Service, ServiceBackendPort, ServicePort } from '../k8s/types.js';
+import { escapeFor } from './escape.js';
+import type { Action, BackendProtocol, Endpoint, UpstreamModel } from './model.js';
+
+/** A backend resolved against the cluster: the action, and the upstream it needs (if any). */
+export interface ResolvedBackend {
+  readonly action: Action;
+  readonly upstream?: UpstreamModel;
+}
+
+/** Why a backend reference cannot be rendered at all (the Ingress is skipped). */
+export interface UnrenderableBackend {
+  readonly error: string;
+}
+
+const SERVICE_UNAVAILABLE: ResolvedBackend = Object.freeze({ action: Object.freeze({ kind: 'status', code: 503 }) });
+
+function findServicePort(svc: Service, port: ServiceBackendPort | undefined): ServicePort | undefined {
+  const ports = svc.spec?.ports ?? [];
+  if (port?.name) return ports.find((p) => p.name === port.name);
+  if (port?.number !== undefined) return ports.find((p) => p.port === port.number);
+  return ports.length === 1 ? ports[0] : undefined;
+}
+
+/** Ready per EndpointSlice semantics: a nil `ready` means ready. https://kubernetes.io/docs/concepts/services-networking/endpoint-slices/#conditions */
+function isReady(conditions: { ready?: boolean } | undefined): boolean {
+  return conditions?.ready !== false;
+}
+
+/**
+ * The Service port's target, resolved per slice: slices carry the endpoint port under the
+ * Service port's name (empty for a single unnamed port), so named targetPorts and pods that
+ * disagree on the number both resolve correctly.
+ */
+function slicePort(slice: EndpointSlice, sp: ServicePort): number | undefined {
+  const wanted = sp.name ?? '';
+  const match = (slice.ports ?? []).find((p) => (p.name ?? '') === wanted);
+  const port = match?.port;
+  return port !== undefined && Number.isInteger(port) && port > 0 && port < 65536 ? port : undefined;
+}
+
+function endpointsOf(cluster: ClusterSnapshot, svc: Service, sp: ServicePort): Endpoint[] {
+  const ns = svc.metadata.namespace ?? '';
+  const name = svc.metadata.name ?? '';
+  const found = new Map<string, Endpoint>();
+  if (cluster.covers('EndpointSlice')) {
+    for (const slice of cluster.endpointSlicesFor(ns, name)) {
+      // FQDN slices would make nginx resolve names at load time: one that does not resolve
+      // fails `nginx -t` for everyone.
+      if (slice.addressType === 'FQDN') continue;
+      const port = slicePort(slice, sp);
+      if (port === undefined) continue;
+      for (const ep of slice.endpoints ?? []) {
+        if (!isReady(ep.conditions)) continue;
+        for (const raw of ep.addresses) {
+          const host = escapeFor('address', raw);
+          if (host !== undefined) found.set(`${host}:${port}`, { host, port });
+        }
+      }
+    }
+  } else {
+    // A static snapshot without EndpointSlices (`gatehouse render` on manifests): the ClusterIP
+    // is the only address known, and kube-proxy balances behind it.
+    const ip = svc.spec?.clusterIP;
+    const host = ip && ip !== 'None' ? escapeFor('address', ip) : undefined;
+    if (host !== undefined) found.set(`${host}:${sp.port}`, { host, port: sp.port });
+  }
+  return [...found.values()].sort((a, b) => (a.host < b.host ? -1 : a.host > b.host ? 1 : a.port - b.port));
+}
+
+export interface ResolveOptions {
+  readonly protocol: BackendProtocol;
+  /** Cookie affinity: the upstream hashes on this cookie (a separate upstream per cookie). */
+  readonly affinityCookie?: string;
+}
+
+/**
+ * Resolves `namespace`'s backend to what nginx does with it. A missing Service, port or ready
+ * endpoint is not an error: the route exists and answers 503, as the Service may appear later.
+ */
+export function resolveBackend(
+  cluster: ClusterSnapshot,
+  namespace: string,
+  backend: IngressBackend,
+  options: ResolveOptions,
+  cache?: BackendCache,
+): ResolvedBackend | UnrenderableBackend {
+  if (!cache) return resolveUncached(cluster, namespace, backend, options);
+  const ref = backend.service;
+  const key = `${namespace}\0${ref?.name ?? ''}\0${ref?.port?.name ?? ''}\0${ref?.port?.number ?? ''}\0${options.protocol}\0${options.affinityCookie ?? ''}\0${backend.resource ? 'r' : ''}`;
+  let hit = cache.get(key);
+  if (!hit) cache.set(key, (hit = resolveUncached(cluster, namespace, backend, options)));
+  return hit;
+}
+
+/** Resolutions within one build: many paths share a backend, and endpoints are sorted once. */
+export type BackendCache = Map<string, ResolvedBackend | UnrenderableBackend>;
+
+function resolveUncached(
+  cluster: ClusterSnapshot,
+  namespace: string,
+  backend: IngressBackend,
+  options: ResolveOptions,
+): ResolvedBackend | UnrenderableBackend {
+  const ref = backend.service;
+  if (!ref) return { error: 'resource backends are not supported by the Gatehouse controller' };
+  const ns = escapeFor('identifier', namespace);
+  const name = escapeFor('identifier', ref.name);
+  if (ns === undefined || name === undefined) return { error: `Service name ${JSON.stringify(ref.name)} cannot be rendered` };
+  const svc = cluster.service(namespace, ref.name);
+  if (!svc) return SERVICE_UNAVAILABLE;
+  const sp = findServicePort(svc, ref.port);
+  if (svc.spec?.type === 'ExternalName') {
+    const host = escapeFor('address', svc.spec.externalName ?? '');
+    if (host === undefined) return { error: `ExternalName ${JSON.stringify(svc.spec.externalName ?? '')} of Service ${namespace}/${ref.name} cannot be rendered` };
+    const port = sp?.port ?? ref.port?.number ?? 80;
+    return { action: { kind: 'external', host, port, protocol: options.protocol } };
+  }
+  if (!sp) return SERVICE_UNAVAILABLE;
+  const portKey = escapeFor('identifier', sp.name ? sp.name : String(sp.port));
+  if (portKey === undefined) return { error: `port name ${JSON.stringify(sp.name)} of Service ${namespace}/${ref.name} cannot be rendered` };
+  const cookie = options.affinityCookie;
+  const upstreamName = `${ns}_${name}_${portKey}${cookie ? `_sticky_${cookie}` : ''}`;
+  const upstream: UpstreamModel = {
+    name: upstreamName,
+    endpoints: endpointsOf(cluster, svc, sp),
+    ...(cookie ? { affinityCookie: cookie } : {}),
+  };
+  return { action: { kind: 'proxy', upstream: upstreamName, protocol: options.protocol }, upstream };
+}
+
+export function isUnrenderable(r: ResolvedBackend | UnrenderableBackend): r is UnrenderableBackend {
+  return 'error' in r;
+}
