@@ -1,31 +1,10 @@
-import { readFile } from 'node:fs/promises';
-import { CertReloader } from '../admission/cert-reloader.js';
-import type { AdmissionDeps } from '../admission/handler.js';
-import { buildWebhookServer, setServingPair } from '../admission/server.js';
-import type { HostPort } from '../config/flags.js';
 import { WEBHOOK_FLAGS, webhookConfigFrom } from '../config/webhook-config.js';
-import { GatehouseError } from '../errors.js';
 import { buildHealthServer } from '../health/server.js';
+import { openSnapshotSource } from '../k8s/snapshot-source.js';
 import { createLogger } from '../log.js';
 import { createWebhookMetrics } from '../metrics.js';
-import { RULES } from '../rules/index.js';
-import { openSnapshotSource } from '../k8s/snapshot-source.js';
-import { selfSignedKeyPair } from '../tls/self-signed.js';
-import type { ServingPair } from '../tls/serving-pair.js';
 import type { Command } from './command.js';
-
-function urlHost(hp: HostPort): string {
-  const host = hp.host === '0.0.0.0' || hp.host === '::' ? '127.0.0.1' : hp.host;
-  return host.includes(':') ? `[${host}]` : host;
-}
-
-async function listen(app: { listen(o: { host: string; port: number }): Promise<string> }, hp: HostPort, what: string): Promise<void> {
-  try {
-    await app.listen({ host: hp.host, port: hp.port });
-  } catch (err) {
-    throw new GatehouseError('LISTEN', `${what} ${hp.host}:${hp.port}: ${(err as Error).message}`, { cause: err });
-  }
-}
+import { listenOn, serveWebhook, urlHost } from './serve-webhook.js';
 
 export const webhookCommand: Command = {
   name: 'webhook',
@@ -39,48 +18,13 @@ export const webhookCommand: Command = {
     const logger = createLogger(config.logLevel);
     const source = await openSnapshotSource(config, logger.child({ component: 'snapshot' }));
     const metrics = createWebhookMetrics(() => source.cluster);
-    const deps: AdmissionDeps = {
-      cluster: source.cluster,
-      synced: source.synced,
-      rules: RULES,
-      options: config.rules,
-      logger: logger.child({ component: 'admission' }),
-    };
-    let pair: ServingPair;
-    let reloader: CertReloader | undefined;
-    if (config.tls === 'self-signed') {
-      pair = selfSignedKeyPair(['localhost', '127.0.0.1', '::1']);
-      logger.warn('serving a self-signed certificate for localhost: for try-outs only');
-    } else {
-      reloader = new CertReloader(config.tls.certFile, config.tls.keyFile, (next) => {
-        setServingPair(app, next);
-        metrics.tlsCertExpiry.set(next.notAfter.getTime() / 1000);
-      }, logger.child({ component: 'cert-reloader' }));
-      try {
-        pair = await reloader.load();
-      } catch (err) {
-        throw new GatehouseError('TLS_CONFIG', (err as Error).message, { cause: err });
-      }
-    }
-    metrics.tlsCertExpiry.set(pair.notAfter.getTime() / 1000);
-    const clientCa = config.clientCaFile ? await readFile(config.clientCaFile, 'utf8').catch((err: Error) => {
-      throw new GatehouseError('TLS_CONFIG', `--client-ca-file: ${err.message}`);
-    }) : undefined;
-    const app = buildWebhookServer({
-      tls: pair,
-      ...(clientCa ? { clientCa } : {}),
-      allowedClientNames: config.allowedClientNames,
-      deps,
-      metrics,
-    });
     const health = buildHealthServer({
       ready: source.synced,
       notReadyReason: () => 'informers have not synced',
       registry: metrics.registry,
     });
-    await listen(health, config.healthListen, 'health server');
-    await listen(app, config.listen, 'webhook');
-    reloader?.start();
+    await listenOn(health, config.healthListen, 'health server');
+    const webhook = await serveWebhook(config, source, metrics, logger);
     logger.info({ listen: config.listen, health: config.healthListen, source: source.description }, 'webhook serving');
     if (config.printCurl) {
       const base = `https://${urlHost(config.listen)}:${config.listen.port}`;
@@ -94,8 +38,7 @@ export const webhookCommand: Command = {
     }
     const signal = await io.stopSignal;
     logger.info({ signal }, 'shutting down');
-    reloader?.stop();
-    await app.close();
+    await webhook.close();
     await health.close();
     await source.stop();
     logger.info('stopped');

@@ -1,3 +1,4 @@
+import type { KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import { GatehouseError } from '../errors.js';
 import { loadFileSnapshot } from './file-snapshot.js';
@@ -9,10 +10,18 @@ export interface SnapshotSource {
   readonly cluster: ClusterSnapshot;
   readonly synced: () => boolean;
   readonly description: string;
+  /** The API connection, for a live source (leader election and status writes use it too). */
+  readonly kubeConfig?: KubeConfig;
+  /** Resolves once every kind has been listed (at once for files). */
+  whenSynced(): Promise<void>;
+  /** Calls the listener after every change (never for files); returns an unsubscribe. */
+  onChange(listener: (kind: SnapshotKind) => void): () => void;
   stop(): Promise<void>;
 }
 
-const WEBHOOK_KINDS: readonly SnapshotKind[] = ['Namespace', 'Service', 'Secret', 'IngressClass', 'Ingress'];
+/** What the webhook reads; the controller adds EndpointSlices. */
+export const WEBHOOK_KINDS: readonly SnapshotKind[] = ['Namespace', 'Service', 'Secret', 'IngressClass', 'Ingress'];
+export const CONTROLLER_KINDS: readonly SnapshotKind[] = [...WEBHOOK_KINDS, 'EndpointSlice'];
 
 /** `--snapshot` files when given, else the live API (`--kubeconfig` or in-cluster). */
 export async function openSnapshotSource(
@@ -23,7 +32,14 @@ export async function openSnapshotSource(
   if (config.snapshotPaths.length > 0) {
     const { store } = await loadFileSnapshot(config.snapshotPaths);
     logger.info({ paths: config.snapshotPaths, counts: store.counts() }, 'snapshot loaded from files');
-    return { cluster: store, synced: () => true, description: config.snapshotPaths.join(','), stop: async () => {} };
+    return {
+      cluster: store,
+      synced: () => true,
+      description: config.snapshotPaths.join(','),
+      whenSynced: async () => {},
+      onChange: () => () => {},
+      stop: async () => {},
+    };
   }
   // Loaded only for the live API: @kubernetes/client-node alone weighs ~80 MB of RSS.
   const [{ loadKubeConfig }, { startLiveSnapshot }] = await Promise.all([import('./client.js'), import('./informers.js')]);
@@ -34,5 +50,13 @@ export async function openSnapshotSource(
     throw new GatehouseError('KUBE_CONFIG', (err as Error).message, { cause: err });
   }
   const live = startLiveSnapshot(kc, { kinds: [...kinds], logger });
-  return { cluster: live.snapshot, synced: () => live.synced(), description: `API server ${kc.getCurrentCluster()?.server ?? ''}`, stop: () => live.stop() };
+  return {
+    cluster: live.snapshot,
+    synced: () => live.synced(),
+    description: `API server ${kc.getCurrentCluster()?.server ?? ''}`,
+    kubeConfig: kc,
+    whenSynced: () => live.whenSynced(),
+    onChange: (listener) => live.onChange(listener),
+    stop: () => live.stop(),
+  };
 }
