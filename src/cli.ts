@@ -58,6 +58,7 @@ if (isEntryPoint) {
     stdout: (t) => process.stdout.write(t),
     stderr: (t) => process.stderr.write(t),
     stopSignal: stopSignal(),
+    env: process.env,
   });
   process.exit(code);
 }

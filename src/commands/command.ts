@@ -6,6 +6,8 @@ export interface CommandIO {
   readonly stderr: (text: string) => void;
   /** Resolves when the process is asked to stop (SIGINT/SIGTERM); long-running commands await it. */
   readonly stopSignal: Promise<string>;
+  /** The process environment (only config modules read it). */
+  readonly env: NodeJS.ProcessEnv;
 }
 
 /** One `gatehouse <command>`. `run` returns the exit code; only cli.ts calls process.exit. */

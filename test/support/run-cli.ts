@@ -9,12 +9,12 @@ export interface CliRun {
 }
 
 /** Runs `gatehouse ARGS` in process, capturing output; long-running commands wait for stop(). */
-export function runCli(args: string[]): CliRun {
+export function runCli(args: string[], env: NodeJS.ProcessEnv = {}): CliRun {
   let out = '';
   let err = '';
   let signal!: (s: string) => void;
   const stopSignal = new Promise<string>((resolve) => (signal = resolve));
-  const code = main(args, { stdout: (t) => (out += t), stderr: (t) => (err += t), stopSignal });
+  const code = main(args, { stdout: (t) => (out += t), stderr: (t) => (err += t), stopSignal, env });
   return {
     code,
     stdout: () => out,

@@ -1,0 +1,148 @@
+import { GatehouseError } from '../errors.js';
+import type { RuleOptions } from '../rules/types.js';
+import { LOG_FLAGS, RULE_FLAGS, ruleOptionsFrom, SNAPSHOT_FLAGS } from './common-flags.js';
+import type { FlagSpec, HostPort, ParsedFlags } from './flags.js';
+import { WEBHOOK_FLAGS } from './webhook-config.js';
+
+/** Flags that shape the rendered nginx.conf (shared by `controller` and `render`). */
+export const RENDER_FLAGS: readonly FlagSpec[] = [
+  { name: 'config-dir', type: 'string', arg: 'DIR', default: '/tmp/gatehouse', help: 'where nginx.conf, certificates and nginx temp files live' },
+  { name: 'http-listen', type: 'hostport', default: { host: '0.0.0.0', port: 80 }, help: 'nginx HTTP address' },
+  { name: 'https-listen', type: 'hostport', default: { host: '0.0.0.0', port: 443 }, help: 'nginx HTTPS address' },
+  {
+    name: 'default-backend-service',
+    type: 'string',
+    arg: 'NS/NAME',
+    help: 'Service answering requests no Ingress matches (else 404), unless an Ingress sets spec.defaultBackend',
+  },
+];
+
+const WEBHOOK_TLS_FLAGS = WEBHOOK_FLAGS.filter((f) =>
+  ['tls-cert-file', 'tls-key-file', 'self-signed', 'client-ca-file', 'allowed-client-names'].includes(f.name),
+);
+
+export const CONTROLLER_FLAGS: readonly FlagSpec[] = [
+  { name: 'nginx-binary', type: 'string', arg: 'PATH', default: 'nginx', help: 'the nginx executable' },
+  ...RENDER_FLAGS,
+  { name: 'health-listen', type: 'hostport', default: { host: '0.0.0.0', port: 10254 }, help: 'plain-HTTP /healthz, /readyz and /metrics' },
+  {
+    name: 'status-listen',
+    type: 'hostport',
+    default: { host: '127.0.0.1', port: 10246 },
+    help: "nginx's internal status server (Gatehouse reads which config nginx has loaded from it)",
+  },
+  { name: 'publish-status-address', type: 'list', arg: 'ADDRS', help: 'addresses written to status.loadBalancer of owned Ingresses' },
+  { name: 'publish-service', type: 'string', arg: 'NS/NAME', help: 'Service whose load-balancer addresses (or ClusterIP) are written to Ingress status' },
+  { name: 'election-id', type: 'string', default: 'gatehouse-leader', help: 'name of the coordination.k8s.io Lease for leader election' },
+  { name: 'election-namespace', type: 'string', help: 'namespace of that Lease (default: $POD_NAMESPACE, else default)' },
+  { name: 'sync-delay', type: 'duration', default: 200, help: 'quiet time after a change before rendering' },
+  { name: 'sync-max-delay', type: 'duration', default: 1000, help: 'longest a change waits while changes keep coming' },
+  { name: 'webhook-listen', type: 'hostport', help: 'also serve the admission webhook here, from the same cache (needs the TLS flags)' },
+  ...WEBHOOK_TLS_FLAGS,
+  ...SNAPSHOT_FLAGS,
+  ...RULE_FLAGS,
+  ...LOG_FLAGS,
+];
+
+export const RENDER_COMMAND_FLAGS: readonly FlagSpec[] = [...RENDER_FLAGS, SNAPSHOT_FLAGS[0]!, ...RULE_FLAGS];
+
+export interface NamespacedName {
+  readonly namespace: string;
+  readonly name: string;
+}
+
+function namespacedName(flag: string, value: unknown): NamespacedName | undefined {
+  if (value === undefined) return undefined;
+  const m = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?)\/([a-z0-9]([-a-z0-9]*[a-z0-9])?)$/.exec(String(value));
+  if (!m) throw new GatehouseError('USAGE', `--${flag}: must be NAMESPACE/NAME (got ${JSON.stringify(value)})`);
+  return { namespace: m[1]!, name: m[3]! };
+}
+
+/** Settings that shape rendering. */
+export interface RenderConfig {
+  readonly configDir: string;
+  readonly httpListen: HostPort;
+  readonly httpsListen: HostPort;
+  readonly defaultBackendService?: NamespacedName;
+  readonly rules: RuleOptions;
+  readonly snapshotPaths: readonly string[];
+}
+
+export function renderConfigFrom(parsed: ParsedFlags): RenderConfig {
+  const v = parsed.values;
+  const configDir = v['config-dir'] as string;
+  if (!configDir.startsWith('/')) throw new GatehouseError('USAGE', `--config-dir: must be an absolute path (got ${JSON.stringify(configDir)})`);
+  const defaultBackend = namespacedName('default-backend-service', v['default-backend-service']);
+  return Object.freeze({
+    configDir,
+    httpListen: v['http-listen'] as HostPort,
+    httpsListen: v['https-listen'] as HostPort,
+    ...(defaultBackend ? { defaultBackendService: defaultBackend } : {}),
+    rules: ruleOptionsFrom(v),
+    snapshotPaths: (v['snapshot'] as string[] | undefined) ?? [],
+  });
+}
+
+/** Validated, frozen settings of `gatehouse controller`. */
+export interface ControllerConfig extends RenderConfig {
+  readonly nginxBinary: string;
+  readonly healthListen: HostPort;
+  readonly statusListen: HostPort;
+  readonly publishStatusAddresses: readonly string[];
+  readonly publishService?: NamespacedName;
+  readonly electionId: string;
+  readonly electionNamespace: string;
+  readonly syncDelayMs: number;
+  readonly syncMaxDelayMs: number;
+  readonly webhook?: {
+    readonly listen: HostPort;
+    readonly tls: { readonly certFile: string; readonly keyFile: string } | 'self-signed';
+    readonly clientCaFile?: string;
+    readonly allowedClientNames: readonly string[];
+    readonly rules: RuleOptions;
+  };
+  readonly kubeconfig?: string;
+  readonly logLevel: string;
+}
+
+/** `env` is passed in: this module and webhook-config are the only readers of configuration. */
+export function controllerConfigFrom(parsed: ParsedFlags, env: NodeJS.ProcessEnv): ControllerConfig {
+  const v = parsed.values;
+  if (parsed.positionals.length > 0) throw new GatehouseError('USAGE', `unexpected argument ${parsed.positionals[0]}`);
+  const render = renderConfigFrom(parsed);
+  if (render.snapshotPaths.length > 0 && v['kubeconfig']) throw new GatehouseError('USAGE', '--snapshot and --kubeconfig are exclusive');
+  const publishService = namespacedName('publish-service', v['publish-service']);
+  const addresses = (v['publish-status-address'] as string[] | undefined) ?? [];
+  if (publishService && addresses.length > 0) throw new GatehouseError('USAGE', '--publish-service and --publish-status-address are exclusive');
+  let webhook: ControllerConfig['webhook'];
+  if (v['webhook-listen']) {
+    const cert = v['tls-cert-file'] as string | undefined;
+    const key = v['tls-key-file'] as string | undefined;
+    const selfSigned = v['self-signed'] as boolean;
+    if (!selfSigned && (!cert || !key)) throw new GatehouseError('USAGE', '--webhook-listen needs --tls-cert-file and --tls-key-file, or --self-signed');
+    webhook = {
+      listen: v['webhook-listen'] as HostPort,
+      tls: selfSigned ? 'self-signed' : { certFile: cert!, keyFile: key! },
+      ...(v['client-ca-file'] ? { clientCaFile: v['client-ca-file'] as string } : {}),
+      allowedClientNames: (v['allowed-client-names'] as string[] | undefined) ?? [],
+      rules: render.rules,
+    };
+  } else if (v['tls-cert-file'] || v['tls-key-file'] || v['client-ca-file']) {
+    throw new GatehouseError('USAGE', 'the TLS flags configure the webhook: they need --webhook-listen');
+  }
+  return Object.freeze({
+    ...render,
+    nginxBinary: v['nginx-binary'] as string,
+    healthListen: v['health-listen'] as HostPort,
+    statusListen: v['status-listen'] as HostPort,
+    publishStatusAddresses: Object.freeze(addresses),
+    ...(publishService ? { publishService } : {}),
+    electionId: v['election-id'] as string,
+    electionNamespace: (v['election-namespace'] as string | undefined) ?? env['POD_NAMESPACE'] ?? 'default',
+    syncDelayMs: v['sync-delay'] as number,
+    syncMaxDelayMs: v['sync-max-delay'] as number,
+    ...(webhook ? { webhook } : {}),
+    ...(v['kubeconfig'] ? { kubeconfig: v['kubeconfig'] as string } : {}),
+    logLevel: v['log-level'] as string,
+  });
+}

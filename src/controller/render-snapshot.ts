@@ -1,0 +1,36 @@
+import type { HostPort } from '../config/flags.js';
+import type { RenderConfig } from '../config/controller-config.js';
+import type { ClusterSnapshot } from '../k8s/snapshot.js';
+import { buildModel, type BuildModelResult } from '../nginx/build-model.js';
+import { renderNginxConf, type RenderOptions } from '../nginx/render.js';
+
+/** `host:port` as nginx's `listen` takes it (`[v6]:port`, `*:port` for all IPv4). */
+export function nginxListen(hp: HostPort): string {
+  if (hp.host.includes(':')) return `[${hp.host}]:${hp.port}`;
+  return `${hp.host === '0.0.0.0' ? '*' : hp.host}:${hp.port}`;
+}
+
+export interface RenderedSnapshot {
+  readonly build: BuildModelResult;
+  readonly text: string;
+}
+
+/** Snapshot → model → nginx.conf with the operator's settings. Pure. */
+export function renderSnapshot(
+  cluster: ClusterSnapshot,
+  config: RenderConfig,
+  extra: Omit<RenderOptions, 'configDir' | 'httpListen' | 'httpsListen'> = {},
+): RenderedSnapshot {
+  const build = buildModel(cluster, {
+    ownership: config.rules.ownership,
+    annotations: config.rules,
+    ...(config.defaultBackendService ? { defaultBackendService: config.defaultBackendService } : {}),
+  });
+  const text = renderNginxConf(build.model, {
+    configDir: config.configDir,
+    httpListen: nginxListen(config.httpListen),
+    httpsListen: nginxListen(config.httpsListen),
+    ...extra,
+  });
+  return { build, text };
+}
