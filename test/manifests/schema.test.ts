@@ -1,0 +1,69 @@
+import { dumpYaml, loadAllYaml } from '@kubernetes/client-node';
+import { MutatingWebhookConfiguration, ValidatingWebhookConfiguration } from 'kubernetes-models/admissionregistration.k8s.io/v1';
+import { Deployment } from 'kubernetes-models/apps/v1';
+import { CronJob, Job } from 'kubernetes-models/batch/v1';
+import { IngressClass, NetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1';
+import { PodDisruptionBudget } from 'kubernetes-models/policy/v1';
+import { ClusterRole, ClusterRoleBinding, Role, RoleBinding } from 'kubernetes-models/rbac.authorization.k8s.io/v1';
+import { Namespace, Service, ServiceAccount } from 'kubernetes-models/v1';
+import { parse } from 'yaml';
+import { describe, expect, test } from 'vitest';
+import { installText, manifests, type Manifest } from './load.js';
+
+// kubernetes-models: classes generated from the Kubernetes OpenAPI schemas; validate() throws
+// with the failing JSON path. One entry per apiVersion/kind the manifests use.
+type Model = new (data: any) => { validate(): void };
+const MODELS: Record<string, Model> = {
+  'v1/Namespace': Namespace,
+  'v1/ServiceAccount': ServiceAccount,
+  'v1/Service': Service,
+  'rbac.authorization.k8s.io/v1/ClusterRole': ClusterRole,
+  'rbac.authorization.k8s.io/v1/ClusterRoleBinding': ClusterRoleBinding,
+  'rbac.authorization.k8s.io/v1/Role': Role,
+  'rbac.authorization.k8s.io/v1/RoleBinding': RoleBinding,
+  'networking.k8s.io/v1/IngressClass': IngressClass,
+  'networking.k8s.io/v1/NetworkPolicy': NetworkPolicy,
+  'apps/v1/Deployment': Deployment,
+  'policy/v1/PodDisruptionBudget': PodDisruptionBudget,
+  'admissionregistration.k8s.io/v1/ValidatingWebhookConfiguration': ValidatingWebhookConfiguration,
+  'admissionregistration.k8s.io/v1/MutatingWebhookConfiguration': MutatingWebhookConfiguration,
+  'batch/v1/Job': Job,
+  'batch/v1/CronJob': CronJob,
+};
+
+const label = (m: Manifest) => `${m.kind} ${m.metadata.namespace ? `${m.metadata.namespace}/` : ''}${m.metadata.name}`;
+
+describe('manifests/install.yaml', () => {
+  test.for(manifests.map((m) => [label(m), m] as const))('%s is valid for its API version', ([, m]) => {
+    const model = MODELS[`${m.apiVersion}/${m.kind}`];
+    expect(model, `no schema model for ${m.apiVersion}/${m.kind}`).toBeDefined();
+    expect(() => new model!(m).validate()).not.toThrow();
+  });
+
+  // The JSON schemas allow unknown fields (the API server drops or rejects them); a typo such as
+  // readOnlyRootFileSystem would pass. client-node's generated type map keeps only known fields,
+  // so a round trip through it must give back every field we wrote.
+  test.for(loadAllYaml(installText).map((o, i) => [label(manifests[i]!), o, manifests[i]!] as const))('%s has no unknown fields', ([, typed, plain]) => {
+    expect(parse(dumpYaml(typed))).toEqual(plain);
+  });
+
+  test('the schema check refuses a broken object', () => {
+    const broken = structuredClone(manifests.find((m) => m.kind === 'Deployment')!);
+    broken.spec.replicas = 'two';
+    expect(() => new Deployment(broken).validate()).toThrow(/replicas must be integer/);
+  });
+
+  test('the unknown-field check catches a misspelt field', () => {
+    const text = 'apiVersion: v1\nkind: Service\nmetadata: {name: x}\nspec: {ports: [{port: 1}], selektor: {a: b}}\n';
+    const [typed] = loadAllYaml(text);
+    expect(parse(dumpYaml(typed))).not.toEqual(parse(text));
+  });
+
+  test('every object has a name, and namespaced objects live in gatehouse', () => {
+    const clusterScoped = new Set(['Namespace', 'ClusterRole', 'ClusterRoleBinding', 'IngressClass', 'ValidatingWebhookConfiguration', 'MutatingWebhookConfiguration']);
+    for (const m of manifests) {
+      expect(m.metadata.name, label(m)).toBeTruthy();
+      expect(m.metadata.namespace, label(m)).toBe(clusterScoped.has(m.kind) ? undefined : 'gatehouse');
+    }
+  });
+});
