@@ -1,5 +1,6 @@
 import { createPrivateKey, type KeyObject, type X509Certificate } from 'node:crypto';
 import { isIP } from 'node:net';
+import { formatDuration } from '../config/flags.js';
 import { parseBundle, parseCertificate } from './pem.js';
 
 /** What a Secret (or --out-dir) holds, as PEM text; any entry may be missing. */
@@ -16,15 +17,10 @@ export type ServingVerdict =
   | { readonly ok: true; readonly cert: X509Certificate; readonly issuer: X509Certificate }
   | { readonly ok: false; readonly reason: string };
 
+export { formatDuration };
+
 export type CaVerdict = { readonly ok: true; readonly ca: X509Certificate } | { readonly ok: false; readonly reason: string };
 
-/** `30d`, `12h`, `5m` or `90s`: the largest unit that divides the duration. */
-export function formatDuration(ms: number): string {
-  for (const [unit, size] of [['y', 365 * 86_400_000], ['d', 86_400_000], ['h', 3_600_000], ['m', 60_000], ['s', 1000]] as const) {
-    if (ms >= size && ms % size === 0) return `${ms / size}${unit}`;
-  }
-  return `${ms}ms`;
-}
 
 function readKey(pem: string | undefined): KeyObject | undefined {
   if (!pem) return undefined;

@@ -40,6 +40,14 @@ export function parseDuration(text: string): number | undefined {
   return Number(m[1]) * DURATION_UNITS[m[2]!]!;
 }
 
+/** The shortest exact spelling of a duration, e.g. 315360000000 → `10y` (for messages and help). */
+export function formatDuration(ms: number): string {
+  for (const [unit, size] of [['y', 365 * 86_400_000], ['d', 86_400_000], ['h', 3_600_000], ['m', 60_000], ['s', 1000]] as const) {
+    if (ms >= size && ms % size === 0) return `${ms / size}${unit}`;
+  }
+  return `${ms}ms`;
+}
+
 /** `HOST:PORT`, `[v6]:PORT` or `:PORT` (all interfaces). */
 export function parseHostPort(text: string): HostPort | undefined {
   const m = /^(?:\[([0-9a-fA-F:.]+)\]|([^:[\]]*)):(\d{1,5})$/.exec(text);
@@ -155,6 +163,7 @@ function defaultText(spec: FlagSpec): string {
   if (d === undefined || d === false) return '';
   if (Array.isArray(d)) return d.length ? ` (default ${d.join(',')})` : '';
   if (typeof d === 'object' && d && 'port' in d) return ` (default ${(d as HostPort).host}:${(d as HostPort).port})`;
+  if (spec.type === 'duration' && typeof d === 'number') return ` (default ${formatDuration(d)})`;
   return ` (default ${String(d)})`;
 }
 
