@@ -141,20 +141,21 @@ async function createInDir(opts: CertgenCreateOptions, deps: CertgenDeps, now: D
   const dir = opts.outDir!;
   const log = deps.logger.child({ component: 'certgen', outDir: dir });
   let stored: StoredMaterial;
+  let retiredText: string | undefined;
   try {
-    stored = await readOutDir(dir);
+    ({ stored, retired: retiredText } = await readOutDir(dir));
   } catch (err) {
     throw fail((err as Error).message, err);
   }
   const plan = planCertificates({
     stored,
-    retired: {},
+    retired: parseRetiredCas(retiredText),
     hosts: opts.hosts,
     keySize: opts.keySize,
     caValidityMs: opts.caValidityMs,
     certValidityMs: opts.certValidityMs,
     renewBeforeMs: opts.renewBeforeMs,
-    keepRetiredCas: false,
+    keepRetiredCas: true,
     now,
   });
   if (!plan.changed) {
@@ -162,7 +163,7 @@ async function createInDir(opts: CertgenCreateOptions, deps: CertgenDeps, now: D
     return { changed: false, message: `${dir}: ${plan.message}` };
   }
   try {
-    await writeOutDir(dir, plan.material);
+    await writeOutDir(dir, plan.material, JSON.stringify(plan.retired));
   } catch (err) {
     throw fail((err as Error).message, err);
   }

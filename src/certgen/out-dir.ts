@@ -4,8 +4,12 @@ import { join } from 'node:path';
 import type { StoredMaterial } from './inspect.js';
 import type { NewMaterial } from './plan.js';
 
-/** File names of `--out-dir`, the ones a kubernetes.io/tls Secret and most TLS tools use. */
-export const OUT_FILES = Object.freeze({ ca: 'ca.crt', cert: 'tls.crt', key: 'tls.key' });
+/**
+ * File names of `--out-dir`: the ones a kubernetes.io/tls Secret and most TLS tools use, plus the
+ * CA key and the retired-CA record, so renewals on disk reuse the CA and keep a rotated-out CA in
+ * ca.crt exactly as the Secret mode does.
+ */
+export const OUT_FILES = Object.freeze({ ca: 'ca.crt', cert: 'tls.crt', key: 'tls.key', caKey: 'ca.key', retired: 'retired-cas.json' });
 
 async function readIfPresent(path: string): Promise<string | undefined> {
   try {
@@ -16,14 +20,19 @@ async function readIfPresent(path: string): Promise<string | undefined> {
   }
 }
 
-/** What a previous run left in `dir` (no CA key is kept on disk: each renewal there mints a new CA). */
-export async function readOutDir(dir: string): Promise<StoredMaterial> {
-  const [ca, cert, key] = await Promise.all([
+/** What a previous run left in `dir`, and its retired-CA record (JSON text, if any). */
+export async function readOutDir(dir: string): Promise<{ stored: StoredMaterial; retired: string | undefined }> {
+  const [ca, cert, key, caKey, retired] = await Promise.all([
     readIfPresent(join(dir, OUT_FILES.ca)),
     readIfPresent(join(dir, OUT_FILES.cert)),
     readIfPresent(join(dir, OUT_FILES.key)),
+    readIfPresent(join(dir, OUT_FILES.caKey)),
+    readIfPresent(join(dir, OUT_FILES.retired)),
   ]);
-  return { ...(ca ? { ca } : {}), ...(cert ? { cert } : {}), ...(key ? { key } : {}) };
+  return {
+    stored: { ...(ca ? { ca } : {}), ...(cert ? { cert } : {}), ...(key ? { key } : {}), ...(caKey ? { caKey } : {}) },
+    retired,
+  };
 }
 
 /** Writes through a temporary file and rename, so a reader never sees half a file and the mode holds from the start. */
@@ -40,16 +49,20 @@ async function writeAtomic(path: string, text: string, mode: number): Promise<vo
 }
 
 /**
- * Writes ca.crt and tls.crt (0644) and tls.key (0600). A watcher that reads between the cert and
- * key renames sees a mismatched pair and refuses it (see CertReloader); its next poll sees both.
+ * Writes ca.crt first (so a reader of the bundle trusts the new issuer before it serves), then
+ * ca.key (0600), tls.crt (0644), tls.key (0600) and the retired-CA record. A watcher that reads
+ * between the cert and key renames sees a mismatched pair and refuses it (see CertReloader); its
+ * next poll sees both.
  */
-export async function writeOutDir(dir: string, material: NewMaterial): Promise<void> {
+export async function writeOutDir(dir: string, material: NewMaterial, retired: string): Promise<void> {
   try {
     await mkdir(dir, { recursive: true });
   } catch (err) {
     throw new Error(`cannot create ${dir}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
   }
   await writeAtomic(join(dir, OUT_FILES.ca), material.ca, 0o644);
+  if (material.caKey) await writeAtomic(join(dir, OUT_FILES.caKey), material.caKey, 0o600);
   await writeAtomic(join(dir, OUT_FILES.cert), material.cert, 0o644);
   await writeAtomic(join(dir, OUT_FILES.key), material.key, 0o600);
+  await writeAtomic(join(dir, OUT_FILES.retired), `${retired}\n`, 0o644);
 }

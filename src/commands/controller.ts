@@ -5,7 +5,7 @@ import { NginxApplier } from '../controller/apply.js';
 import { ensureFallbackCertificate } from '../controller/fallback-cert.js';
 import { createControllerMetrics } from '../controller/metrics.js';
 import { ProcessNginxRunner } from '../controller/nginx-runner.js';
-import { startStatusPublishing, type StatusPublishing } from '../controller/publish-status.js';
+import type { StatusPublishing } from '../controller/publish-status.js';
 import { createReconciler } from '../controller/reconcile.js';
 import { nginxListen, renderSnapshot } from '../controller/render-snapshot.js';
 import { buildHealthServer } from '../health/server.js';
@@ -87,7 +87,9 @@ export const controllerCommand: Command = {
     const unsubscribe = source.onChange(() => reconciler.trigger());
 
     if (source.kubeConfig) {
-      status = startStatusPublishing({ kubeConfig: source.kubeConfig, config, cluster: source.cluster, logger: logger.child({ component: 'status' }) });
+      // Loaded only with the live API: it pulls in @kubernetes/client-node (~80 MB of RSS).
+      const { startStatusPublishing } = await import('../controller/publish-status.js');
+      status = startStatusPublishing({ kubeConfig: source.kubeConfig, config, cluster: source.cluster, logger });
       if (first.status !== 'rejected' && latest) status.publish(latest.build);
     }
 
