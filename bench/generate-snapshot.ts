@@ -1,7 +1,23 @@
-import type { Ingress, IngressClass, KubeObject, Namespace, Service } from '../src/k8s/types.js';
+import type { EndpointSlice, Ingress, IngressClass, KubeObject, Namespace, Service } from '../src/k8s/types.js';
+import { SERVICE_NAME_LABEL } from '../src/k8s/types.js';
 
-/** A synthetic cluster: N Ingresses and N Services spread over namespaces of 100 each. */
-export function syntheticCluster(n: number): KubeObject[] {
+/** An EndpointSlice with two ready endpoints for svc-i (addresses in 10/8: never contacted). */
+function sliceFor(namespace: string, i: number): EndpointSlice {
+  return {
+    apiVersion: 'discovery.k8s.io/v1',
+    kind: 'EndpointSlice',
+    metadata: { namespace, name: `svc-${i}-abcde`, labels: { [SERVICE_NAME_LABEL]: `svc-${i}` } },
+    addressType: 'IPv4',
+    endpoints: [1, 2].map((k) => ({ addresses: [`10.${(i >> 8) & 255}.${i & 255}.${k}`], conditions: { ready: true } })),
+    ports: [
+      { name: 'http', port: 8080, protocol: 'TCP' },
+      { name: 'metrics', port: 9090, protocol: 'TCP' },
+    ],
+  };
+}
+
+/** A synthetic cluster: N Ingresses and N Services (and, for the controller, N EndpointSlices) over namespaces of 100 each. */
+export function syntheticCluster(n: number, opts: { endpointSlices?: boolean } = {}): KubeObject[] {
   const ingressClass: IngressClass = { apiVersion: 'networking.k8s.io/v1', kind: 'IngressClass', metadata: { name: 'nginx' }, spec: { controller: 'gatehouse.dev/ingress-controller' } };
   const objects: KubeObject[] = [ingressClass];
   const namespaces = Math.ceil(n / 100);
@@ -44,6 +60,7 @@ export function syntheticCluster(n: number): KubeObject[] {
       },
     };
     objects.push(service, ingress);
+    if (opts.endpointSlices) objects.push(sliceFor(namespace, i));
   }
   return objects;
 }
