@@ -3,7 +3,7 @@ import { describe, expect, test } from 'vitest';
 import { runCli } from '../support/run-cli.js';
 
 const ROOT = join(import.meta.dirname, '../..');
-const SEEDS = join(ROOT, '../shared/seed-manifests');
+const SEEDS = join(ROOT, 'test/fixtures/seed-manifests');
 const EXAMPLES = join(ROOT, 'examples');
 const FIXTURES = join(import.meta.dirname, '../fixtures/manifests');
 

@@ -6,7 +6,7 @@ import { loadFileSnapshot } from '../../src/k8s/file-snapshot.js';
 import { parseManifestText } from '../../src/k8s/load-files.js';
 import { GatehouseError } from '../../src/errors.js';
 
-const SEEDS = join(import.meta.dirname, '../../../shared/seed-manifests');
+const SEEDS = join(import.meta.dirname, '../fixtures/seed-manifests');
 
 describe('parseManifestText', () => {
   test('splits multi-document YAML', () => {
