@@ -6,7 +6,7 @@ import { apiReason, apiStatus } from './api-error.js';
 import type { StoredMaterial } from './inspect.js';
 import { checkCreateOptions, type CertgenCreateOptions } from './options.js';
 import { readOutDir, writeOutDir } from './out-dir.js';
-import { RETIRED_CAS_ANNOTATION, parseRetiredCas, planCertificates, type NewMaterial, type RetiredCas } from './plan.js';
+import { RETIRED_CAS_ANNOTATION, parseRetiredCas, planCertificates, type NewMaterial, type Plan, type RetiredCas } from './plan.js';
 
 /** What certgen commands need from outside; tests pass a fake API server's config and a clock. */
 export interface CertgenDeps {
@@ -100,17 +100,7 @@ async function createInSecret(opts: CertgenCreateOptions, deps: CertgenDeps, now
 
   for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
     const existing = await readSecret(core, namespace, name);
-    const plan = planCertificates({
-      stored: storedFrom(existing, opts),
-      retired: parseRetiredCas(existing?.metadata?.annotations?.[RETIRED_CAS_ANNOTATION]),
-      hosts: opts.hosts,
-      keySize: opts.keySize,
-      caValidityMs: opts.caValidityMs,
-      certValidityMs: opts.certValidityMs,
-      renewBeforeMs: opts.renewBeforeMs,
-      keepRetiredCas: true,
-      now,
-    });
+    const plan = planFor(opts, storedFrom(existing, opts), existing?.metadata?.annotations?.[RETIRED_CAS_ANNOTATION], now);
     if (!plan.changed) {
       log.info({ changed: false }, plan.message);
       return { changed: false, message: `${where}: ${plan.message}` };
@@ -137,6 +127,21 @@ async function createInSecret(opts: CertgenCreateOptions, deps: CertgenDeps, now
   throw fail(`cannot write ${where}: still conflicting after ${MAX_ATTEMPTS} attempts`);
 }
 
+/** The plan for what is stored now (a Secret or --out-dir), with the options' hosts and lifetimes. */
+function planFor(opts: CertgenCreateOptions, stored: StoredMaterial, retiredRecord: string | undefined, now: Date): Plan {
+  return planCertificates({
+    stored,
+    retired: parseRetiredCas(retiredRecord),
+    hosts: opts.hosts,
+    keySize: opts.keySize,
+    caValidityMs: opts.caValidityMs,
+    certValidityMs: opts.certValidityMs,
+    renewBeforeMs: opts.renewBeforeMs,
+    keepRetiredCas: true,
+    now,
+  });
+}
+
 async function createInDir(opts: CertgenCreateOptions, deps: CertgenDeps, now: Date): Promise<CertgenResult> {
   const dir = opts.outDir!;
   const log = deps.logger.child({ component: 'certgen', outDir: dir });
@@ -147,17 +152,7 @@ async function createInDir(opts: CertgenCreateOptions, deps: CertgenDeps, now: D
   } catch (err) {
     throw fail((err as Error).message, err);
   }
-  const plan = planCertificates({
-    stored,
-    retired: parseRetiredCas(retiredText),
-    hosts: opts.hosts,
-    keySize: opts.keySize,
-    caValidityMs: opts.caValidityMs,
-    certValidityMs: opts.certValidityMs,
-    renewBeforeMs: opts.renewBeforeMs,
-    keepRetiredCas: true,
-    now,
-  });
+  const plan = planFor(opts, stored, retiredText, now);
   if (!plan.changed) {
     log.info({ changed: false }, plan.message);
     return { changed: false, message: `${dir}: ${plan.message}` };

@@ -52,7 +52,8 @@ beforeAll(async () => {
   const cluster = shopCluster(
     ...['a', 'b', 'c', 'lb', 'tls', 'grpc'].map((n) => service('shop', n)),
     endpointSlice('shop', 'grpc', ['127.0.0.36'], grpcPort),
-    annotated('grpc', 'grpc.com', { 'backend-protocol': 'GRPC' }, { paths: [{ path: '/', service: 'grpc' }] }),
+    // gRPC clients speak HTTP/2 over TLS: the host is listed in spec.tls (no Secret: fallback certificate).
+    annotated('grpc', 'grpc.com', { 'backend-protocol': 'GRPC' }, { paths: [{ path: '/', service: 'grpc' }], tls: [{ hosts: ['grpc.com'] }] }),
     ...[a, b, c].map((x) => endpointSlice('shop', x.name, [x.ip], x.port)),
     endpointSlice('shop', 'lb', [lb1.ip], lb1.port),
     endpointSlice('shop', 'lb', [lb2.ip], lb2.port),

@@ -57,6 +57,10 @@ describe('certificates by SNI', () => {
     expect(res.echo?.headers['x-forwarded-proto']).toBe('https');
   });
 
+  test('a host without spec.tls is not served over HTTPS: the default server answers 404', async () => {
+    expect((await nginx.get('plain.com', '/', { https: true, sni: 'plain.com' })).status).toBe(404);
+  });
+
   test('an unknown SNI name gets the default server (404)', async () => {
     expect((await nginx.get('unknown.com', '/', { https: true, sni: 'unknown.com' })).status).toBe(404);
   });
