@@ -61,7 +61,7 @@ export async function benchControllerRss(n: number): Promise<number> {
   const [http, https, health, status] = [await freePort(), await freePort(), await freePort(), await freePort()];
   const child = startNode(CLI, [...controllerArgs(dir, http, https, health, status), '--snapshot', join(dir, 'cluster.json')]);
   try {
-    await waitForHttp(`http://127.0.0.1:${health}/readyz`, 300_000);
+    await waitForHttp(`http://127.0.0.1:${health}/readyz`, 300_000, child);
     return await rssMiB(child.pid!);
   } finally {
     await stop(child);
@@ -127,7 +127,7 @@ export async function benchLiveController(n: number, changes = 15): Promise<Live
   const [http, https, health, status] = [await freePort(), await freePort(), await freePort(), await freePort()];
   const child = startNode(CLI, [...controllerArgs(dir, http, https, health, status), '--kubeconfig', await api.kubeconfigFile()]);
   try {
-    await waitForHttp(`http://127.0.0.1:${health}/readyz`, 300_000);
+    await waitForHttp(`http://127.0.0.1:${health}/readyz`, 300_000, child);
     const times: number[] = [];
     for (let i = 0; i < changes; i++) {
       const want = i % 2 === 0 ? 'B' : 'A';

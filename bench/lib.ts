@@ -14,9 +14,10 @@ export async function freePort(): Promise<number> {
   });
 }
 
-export async function waitForHttp(url: string, timeoutMs = 120_000): Promise<void> {
+export async function waitForHttp(url: string, timeoutMs = 120_000, child?: ChildProcess): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
+    if (child && child.exitCode !== null) throw new Error(`process exited with ${child.exitCode} before ${url} answered`);
     try {
       const res = await fetch(url);
       if (res.ok) return;
@@ -45,6 +46,20 @@ export async function rssMiB(pid: number): Promise<number> {
   const status = await readFile(`/proc/${pid}/status`, 'utf8');
   const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
   return kb / 1024;
+}
+
+/** CPU time (user + system) a process has used, in ms (Linux /proc; clock ticks are 100 Hz). */
+export async function cpuMs(pid: number): Promise<number> {
+  const fields = (await readFile(`/proc/${pid}/stat`, 'utf8')).split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
+/** Runs a load and adds the server's CPU time per request (µs): the cost that does not depend on the client. */
+export async function loadWithCpu(pid: number, url: string, bodies: string[], opts: { seconds: number; connections: number; rate?: number }): Promise<LoadResult & { cpuUsPerRequest: number }> {
+  const before = await cpuMs(pid);
+  const result = await load(url, bodies, opts);
+  const used = (await cpuMs(pid)) - before;
+  return { ...result, cpuUsPerRequest: (used * 1000) / Math.max(1, result.rps * opts.seconds) };
 }
 
 export interface LoadResult {

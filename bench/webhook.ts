@@ -9,14 +9,14 @@ import { createLogger } from '../src/log.js';
 import { RULES } from '../src/rules/index.js';
 import { DEFAULT_RULE_OPTIONS } from '../src/rules/types.js';
 import { reviewBodies, syntheticCluster } from './generate-snapshot.js';
-import { freePort, load, rssMiB, startNode, stop, waitForHttp, type LoadResult } from './lib.js';
+import { freePort, load, loadWithCpu, rssMiB, startNode, stop, waitForHttp, type LoadResult } from './lib.js';
 
 const CLI = join(import.meta.dirname, '../src/cli.js');
 const BASELINE = join(import.meta.dirname, 'baseline-server.js');
 
 export interface WebhookScenario {
   readonly n: number;
-  readonly saturated: LoadResult;
+  readonly saturated: LoadResult & { cpuUsPerRequest: number };
   readonly fixedRate: LoadResult;
   readonly rssMiB: number;
   /** In-process median time of one validate decision, microseconds. */
@@ -56,10 +56,10 @@ export async function benchWebhook(n: number, seconds: number): Promise<WebhookS
   const [port, health] = [await freePort(), await freePort()];
   const child = startNode(CLI, ['webhook', '--self-signed', '--snapshot', snapshot, '--listen', `127.0.0.1:${port}`, '--health-listen', `127.0.0.1:${health}`]);
   try {
-    await waitForHttp(`http://127.0.0.1:${health}/readyz`);
+    await waitForHttp(`http://127.0.0.1:${health}/readyz`, 120_000, child);
     const url = `https://127.0.0.1:${port}/validate`;
     await load(url, bodies, { seconds: 2, connections: 10 }); // warm-up (JIT, caches)
-    const saturated = await load(url, bodies, { seconds, connections: 10 });
+    const saturated = await loadWithCpu(child.pid!, url, bodies, { seconds, connections: 10 });
     const fixedRate = await load(url, bodies, { seconds, connections: 10, rate: 500 });
     const rss = await rssMiB(child.pid!);
     return { n, saturated, fixedRate, rssMiB: rss, decideMedianUs: decideMedian(n, bodies) };
@@ -68,7 +68,7 @@ export async function benchWebhook(n: number, seconds: number): Promise<WebhookS
   }
 }
 
-export async function benchBaseline(seconds: number): Promise<LoadResult> {
+export async function benchBaseline(seconds: number): Promise<LoadResult & { cpuUsPerRequest: number }> {
   const port = await freePort();
   const child = startNode(BASELINE, [String(port)]);
   try {
@@ -79,7 +79,7 @@ export async function benchBaseline(seconds: number): Promise<LoadResult> {
     const bodies = reviewBodies(100);
     const url = `https://127.0.0.1:${port}/validate`;
     await load(url, bodies, { seconds: 2, connections: 10 });
-    return await load(url, bodies, { seconds, connections: 10 });
+    return await loadWithCpu(child.pid!, url, bodies, { seconds, connections: 10 });
   } finally {
     await stop(child);
   }

@@ -42,6 +42,9 @@ export const controllerCommand: Command = {
       configDir: config.configDir,
       onLog: (line) => logger.child({ component: 'nginx' }).info(line),
       onUnexpectedExit: (info) => log.warn(info, 'nginx exited unexpectedly; restarting'),
+      // nginx parses the whole configuration on start and reload: ~0.5 s per 1,000 hosts.
+      startTimeoutMs: 120_000,
+      reloadTimeoutMs: 120_000,
     });
     const statusUrl = `http://${urlHost(config.statusListen)}:${config.statusListen.port}/gatehouse/checksum`;
     const applier = new NginxApplier({
@@ -49,6 +52,7 @@ export const controllerCommand: Command = {
       runner,
       metrics,
       confirm: async (checksum) => (await (await fetch(statusUrl)).text()).trim() === checksum,
+      confirmTimeoutMs: 120_000,
     });
 
     let status: StatusPublishing | undefined;
