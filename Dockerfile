@@ -1,5 +1,5 @@
 # syntax=docker/dockerfile:1
-# Gatehouse image: the webhook, certgen and (later) the controller, which drives Debian's nginx.
+# Gatehouse image: the webhook, certgen and the controller, which drives Debian's nginx.
 #   docker build -t ghcr.io/gatehouse/gatehouse:0.1.0 .
 ARG NODE_IMAGE=node:24-bookworm-slim
 
