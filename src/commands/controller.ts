@@ -1,6 +1,6 @@
-import { chmod, mkdir } from 'node:fs/promises';
+import { chmod, mkdir, readFile } from 'node:fs/promises';
 import { Registry } from 'prom-client';
-import { CONTROLLER_FLAGS, controllerConfigFrom } from '../config/controller-config.js';
+import { CONTROLLER_FLAGS, controllerConfigFrom, nameserversOf } from '../config/controller-config.js';
 import { NginxApplier } from '../controller/apply.js';
 import { ensureFallbackCertificate } from '../controller/fallback-cert.js';
 import { createControllerMetrics } from '../controller/metrics.js';
@@ -55,10 +55,12 @@ export const controllerCommand: Command = {
       confirmTimeoutMs: 120_000,
     });
 
+    // ExternalName Services are resolved by nginx at request time.
+    const resolvers = config.resolvers.length > 0 ? config.resolvers : nameserversOf(await readFile('/etc/resolv.conf', 'utf8').catch(() => ''));
     let status: StatusPublishing | undefined;
     let latest: ReturnType<typeof renderSnapshot> | undefined;
     const render = () => {
-      latest = renderSnapshot(source.cluster, config, { statusListen: nginxListen(config.statusListen) });
+      latest = renderSnapshot(source.cluster, config, { statusListen: nginxListen(config.statusListen), resolvers });
       for (const s of latest.build.skipped) log.error({ ingress: s.ingress, reason: s.reason }, 'Ingress skipped: it cannot be rendered safely');
       for (const c of latest.build.conflicts) log.warn(c, 'conflicting Ingresses; the older one wins');
       for (const w of latest.build.warnings) log.warn(w, 'Ingress served with a problem');

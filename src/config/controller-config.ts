@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { GatehouseError } from '../errors.js';
 import type { RuleOptions } from '../rules/types.js';
 import { LOG_FLAGS, RULE_FLAGS, ruleOptionsFrom, SNAPSHOT_FLAGS } from './common-flags.js';
@@ -35,6 +36,12 @@ export const CONTROLLER_FLAGS: readonly FlagSpec[] = [
   { name: 'publish-service', type: 'string', arg: 'NS/NAME', help: 'Service whose load-balancer addresses (or ClusterIP) are written to Ingress status' },
   { name: 'election-id', type: 'string', default: 'gatehouse-leader', help: 'name of the coordination.k8s.io Lease for leader election' },
   { name: 'election-namespace', type: 'string', help: 'namespace of that Lease (default: $POD_NAMESPACE, else default)' },
+  {
+    name: 'resolver',
+    type: 'list',
+    arg: 'IPS',
+    help: 'DNS servers nginx uses for ExternalName Services (default: the nameservers of /etc/resolv.conf)',
+  },
   { name: 'sync-delay', type: 'duration', default: 200, help: 'quiet time after a change before rendering' },
   { name: 'sync-max-delay', type: 'duration', default: 1000, help: 'longest a change waits while changes keep coming' },
   { name: 'webhook-listen', type: 'hostport', help: 'also serve the admission webhook here, from the same cache (needs the TLS flags)' },
@@ -56,6 +63,17 @@ function namespacedName(flag: string, value: unknown): NamespacedName | undefine
   const m = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?)\/([a-z0-9]([-a-z0-9]*[a-z0-9])?)$/.exec(String(value));
   if (!m) throw new GatehouseError('USAGE', `--${flag}: must be NAMESPACE/NAME (got ${JSON.stringify(value)})`);
   return { namespace: m[1]!, name: m[3]! };
+}
+
+function resolversFrom(value: unknown): string[] {
+  const ips = (value as string[] | undefined) ?? [];
+  for (const ip of ips) if (isIP(ip) === 0) throw new GatehouseError('USAGE', `--resolver: ${JSON.stringify(ip)} is not an IP address`);
+  return ips;
+}
+
+/** The nameserver IPs of a resolv.conf text (what the kubelet gives a Pod: the cluster DNS). */
+export function nameserversOf(resolvConf: string): string[] {
+  return [...resolvConf.matchAll(/^\s*nameserver\s+(\S+)/gm)].map((m) => m[1]!).filter((ip) => isIP(ip) !== 0);
 }
 
 /** Settings that shape rendering. */
@@ -94,6 +112,8 @@ export interface ControllerConfig extends RenderConfig {
   readonly electionNamespace: string;
   readonly syncDelayMs: number;
   readonly syncMaxDelayMs: number;
+  /** Empty: use /etc/resolv.conf's nameservers. */
+  readonly resolvers: readonly string[];
   readonly webhook?: {
     readonly listen: HostPort;
     readonly tls: { readonly certFile: string; readonly keyFile: string } | 'self-signed';
@@ -141,6 +161,7 @@ export function controllerConfigFrom(parsed: ParsedFlags, env: NodeJS.ProcessEnv
     electionNamespace: (v['election-namespace'] as string | undefined) ?? env['POD_NAMESPACE'] ?? 'default',
     syncDelayMs: v['sync-delay'] as number,
     syncMaxDelayMs: v['sync-max-delay'] as number,
+    resolvers: Object.freeze(resolversFrom(v['resolver'])),
     ...(webhook ? { webhook } : {}),
     ...(v['kubeconfig'] ? { kubeconfig: v['kubeconfig'] as string } : {}),
     logLevel: v['log-level'] as string,

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { isIP } from 'node:net';
 import { quoted, regexLiteral } from './escape.js';
 import type { NginxModel, ServerModel, UpstreamModel } from './model.js';
 import { actionBody, locationBody, type LocationContext } from './render-location.js';
@@ -42,6 +43,13 @@ function listenPort(listen: string): number {
 function safePath(path: string, what: string): string {
   if (!SAFE_PATH.test(path)) throw new TypeError(`${what} must be an absolute path of [A-Za-z0-9/._+-]: ${JSON.stringify(path)}`);
   return path;
+}
+
+/** An IP for nginx's `resolver` (IPv6 in brackets); anything else is a configuration error. */
+function resolverAddress(ip: string): string {
+  const kind = isIP(ip);
+  if (kind === 0) throw new TypeError(`not a resolver IP address: ${JSON.stringify(ip)}`);
+  return kind === 6 ? `[${ip}]` : ip;
 }
 
 /** A line, or a `head { … }` block; serialized once, so deep nesting costs no re-indenting. */
@@ -194,7 +202,7 @@ export function renderNginxConf(model: NginxModel, opts: RenderOptions): string 
     `scgi_temp_path ${quoted(`${dir}/scgi_temp`)};`,
     'server_names_hash_bucket_size 256;',
     `server_names_hash_max_size ${serverNamesHashMaxSize(model.servers.length)};`,
-    ...(opts.resolvers?.length ? [`resolver ${opts.resolvers.join(' ')};`] : []),
+    ...(opts.resolvers?.length ? [`resolver ${opts.resolvers.map(resolverAddress).join(' ')};`] : []),
     '',
     // WebSocket upgrades pass through; every other request gets an empty Connection header so
     // upstream keepalive works (nginx's default `Connection: close` defeats it).
