@@ -31,11 +31,11 @@ export async function waitForHttp(url: string, timeoutMs = 120_000, child?: Chil
 
 /**
  * Starts a Node script as the image runs Gatehouse: cli.js's shebang passes
- * --max-semi-space-size=16 (16 MiB young-generation halves; without it V8 sizes them for the
+ * --max-semi-space-size=4 (4 MiB young-generation halves; without it V8 sizes them for the
  * machine's 24 GiB and RSS grows by ~100 MiB under load for no gain in throughput).
  */
 export function startNode(script: string, args: string[]): ChildProcess {
-  return fork(script, args, { stdio: ['ignore', 'ignore', 'inherit', 'ipc'], execArgv: ['--max-semi-space-size=16'] });
+  return fork(script, args, { stdio: ['ignore', 'ignore', 'inherit', 'ipc'], execArgv: ['--max-semi-space-size=4'] });
 }
 
 export async function stop(child: ChildProcess): Promise<void> {

@@ -1,4 +1,4 @@
-#!/usr/bin/env -S node --max-semi-space-size=16
+#!/usr/bin/env -S node --max-semi-space-size=4
 import { formatHelp, parseFlags } from './config/flags.js';
 import { GatehouseError } from './errors.js';
 import { COMMANDS } from './commands/index.js';
