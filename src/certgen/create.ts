@@ -2,7 +2,7 @@ import { CoreV1Api, type KubeConfig, type V1Secret } from '@kubernetes/client-no
 import type { Logger } from 'pino';
 import { GatehouseError } from '../errors.js';
 import { loadKubeConfig } from '../k8s/client.js';
-import { apiReason, apiStatus } from './api-error.js';
+import { apiReason, apiStatus } from '../k8s/api-error.js';
 import type { StoredMaterial } from './inspect.js';
 import { checkCreateOptions, type CertgenCreateOptions } from './options.js';
 import { readOutDir, writeOutDir } from './out-dir.js';

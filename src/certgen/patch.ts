@@ -1,6 +1,6 @@
 import { AdmissionregistrationV1Api, CoreV1Api, type V1MutatingWebhookConfiguration, type V1ValidatingWebhookConfiguration } from '@kubernetes/client-node';
 import { GatehouseError } from '../errors.js';
-import { apiReason, apiStatus } from './api-error.js';
+import { apiReason, apiStatus } from '../k8s/api-error.js';
 import { MAX_ATTEMPTS, kubeConfigFor, type CertgenDeps, type CertgenResult } from './create.js';
 import { checkPatchOptions, type CertgenPatchOptions } from './options.js';
 import { parseBundle } from './pem.js';

@@ -10,7 +10,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CoordinationV1Api, V1MicroTime, type KubeConfig, type V1Lease, type V1LeaseSpec } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
-import { apiReason, apiStatus } from '../certgen/api-error.js';
+import { apiReason, apiStatus } from '../k8s/api-error.js';
 import { GatehouseError } from '../errors.js';
 import { abortOn } from '../k8s/request-options.js';
 

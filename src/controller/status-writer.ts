@@ -1,6 +1,6 @@
 import { NetworkingV1Api, PatchStrategy, setHeaderOptions, type KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
-import { apiReason, apiStatus } from '../certgen/api-error.js';
+import { apiReason, apiStatus } from '../k8s/api-error.js';
 import { abortOn } from '../k8s/request-options.js';
 import type { Ingress, LoadBalancerIngress } from '../k8s/types.js';
 import { normalizeLoadBalancer, statusNeedsUpdate } from './ingress-status.js';
