@@ -147,3 +147,20 @@ describe('render options are checked', () => {
 test('the nginx binary used by these tests exists', () => {
   expect(existsSync(NGINX)).toBe(true);
 });
+
+describe('resolver for ExternalName Services', () => {
+  const model = buildModel(shopCluster(), { ownership: DEFAULT_OWNERSHIP }).model;
+  const base = { configDir: '/var/lib/gatehouse', httpListen: '*:80', httpsListen: '*:443' };
+
+  test('renders the resolver IPs, IPv6 in brackets', () => {
+    expect(renderNginxConf(model, { ...base, resolvers: ['10.96.0.10', 'fd00::a'] })).toContain('resolver 10.96.0.10 [fd00::a];');
+  });
+
+  test('refuses anything that is not an IP', () => {
+    expect(() => renderNginxConf(model, { ...base, resolvers: ['10.0.0.1; include /etc/passwd'] })).toThrowError(/not a resolver IP/);
+  });
+
+  test('renders no resolver when none is given', () => {
+    expect(renderNginxConf(model, base)).not.toContain('resolver ');
+  });
+});
