@@ -1,15 +1,10 @@
 import { createHash, createPrivateKey, X509Certificate } from 'node:crypto';
 import type { Secret } from '../k8s/types.js';
+import { secretEntry } from '../tls/secret-certificate.js';
 import type { CertificateFile } from './model.js';
 
 /** A usable certificate, or why the Secret cannot serve TLS. */
 export type CertificateResult = { readonly ok: true; readonly file: CertificateFile } | { readonly ok: false; readonly reason: string };
-
-function field(secret: Secret, key: string): string | undefined {
-  const encoded = secret.data?.[key];
-  if (encoded !== undefined) return Buffer.from(encoded, 'base64').toString('utf8');
-  return secret.stringData?.[key];
-}
 
 /**
  * Turns a TLS Secret into the file apply.ts writes. The pair is checked here (parse both, key
@@ -29,8 +24,8 @@ export function certificateFromSecret(secret: Secret): CertificateResult {
 const checked = new WeakMap<Secret, CertificateResult>();
 
 function check(secret: Secret): CertificateResult {
-  const cert = field(secret, 'tls.crt');
-  const key = field(secret, 'tls.key');
+  const cert = secretEntry(secret, 'tls.crt');
+  const key = secretEntry(secret, 'tls.key');
   if (!cert || !key) return { ok: false, reason: 'has no tls.crt and tls.key' };
   try {
     const x509 = new X509Certificate(cert);

@@ -17,7 +17,7 @@ const KEY_KEY = 'tls.key';
 const cache = new WeakMap<Secret, SecretCertificate>();
 
 /** A data entry as text: `stringData` (plain, as in a file not yet applied) wins over base64 `data`. */
-function entry(secret: Secret, key: string): string | undefined {
+export function secretEntry(secret: Secret, key: string): string | undefined {
   const plain = secret.stringData?.[key];
   if (typeof plain === 'string') return plain;
   const encoded = secret.data?.[key];
@@ -38,8 +38,8 @@ function dnsNamesOf(cert: X509Certificate): string[] {
 }
 
 function parse(secret: Secret): SecretCertificate {
-  const crt = entry(secret, CERT_KEY);
-  const key = entry(secret, KEY_KEY);
+  const crt = secretEntry(secret, CERT_KEY);
+  const key = secretEntry(secret, KEY_KEY);
   if (!crt) return { ok: false, problem: `has no ${CERT_KEY}` };
   if (!key) return { ok: false, problem: `has no ${KEY_KEY}` };
   // nginx reads PEM only; X509Certificate would also accept DER.

@@ -7,6 +7,7 @@ import net, { type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Registry } from 'prom-client';
+import { freePort } from '../../bench/lib.js';
 import { NginxApplier, type ApplyResult } from '../../src/controller/apply.js';
 import { ensureFallbackCertificate } from '../../src/controller/fallback-cert.js';
 import { createControllerMetrics, type ControllerMetrics } from '../../src/controller/metrics.js';
@@ -68,13 +69,7 @@ export async function startBackend(name: string, ip: string, handler?: (req: htt
 }
 
 /** A port nobody listens on right now (bind :0, read, close). */
-export async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as AddressInfo).port;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
+export { freePort };
 
 export interface Response {
   status: number;
