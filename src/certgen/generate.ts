@@ -45,6 +45,15 @@ function serialNumber(): string {
   return `00${bytes.toString('hex')}`;
 }
 
+/**
+ * Subject attributes as UTF8String. node-forge defaults to PrintableString, whose alphabet has no
+ * `@`, `*`, `_` or `:`; Go's crypto/x509 (kube-apiserver, kubectl) refuses such a certificate with
+ * "invalid PrintableString" while OpenSSL and Node accept it. RFC 5280 §4.1.2.6 prefers UTF8String.
+ */
+function utf8Subject(attributes: readonly { name: string; value: string }[]): forge.pki.CertificateField[] {
+  return attributes.map((a) => ({ ...a, valueTagClass: forge.asn1.Type.UTF8 }) as forge.pki.CertificateField);
+}
+
 function newCertificate(publicKey: forge.pki.PublicKey, validityMs: number, now: Date): forge.pki.Certificate {
   const cert = forge.pki.createCertificate();
   cert.publicKey = publicKey;
@@ -63,10 +72,10 @@ export function generateCa(spec: CaSpec): CertAndKey {
   const now = spec.now ?? new Date();
   const keys = rsaKeyPair(spec.keySize);
   const cert = newCertificate(keys.publicKey, spec.validityMs, now);
-  const subject = [
+  const subject = utf8Subject([
     { name: 'commonName', value: `gatehouse-ca@${Math.floor(now.getTime() / 1000)}` },
     { name: 'organizationName', value: 'Gatehouse' },
-  ];
+  ]);
   cert.setSubject(subject);
   cert.setIssuer(subject);
   cert.setExtensions([
@@ -97,7 +106,9 @@ export function issueServingCert(ca: CertAndKey, spec: ServingSpec): CertAndKey 
   const caKey = forge.pki.privateKeyFromPem(ca.keyPem);
   const keys = rsaKeyPair(spec.keySize);
   const cert = newCertificate(keys.publicKey, spec.validityMs, now);
-  cert.setSubject([{ name: 'commonName', value: first }]);
+  cert.setSubject(utf8Subject([{ name: 'commonName', value: first }]));
+  // The issuer is the CA's subject as parsed, tags included: Go chains certificates by comparing
+  // the raw issuer and subject bytes.
   cert.setIssuer(caCert.subject.attributes);
   cert.setExtensions([
     { name: 'basicConstraints', cA: false, critical: true },
