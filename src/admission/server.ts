@@ -35,6 +35,9 @@ export interface WebhookServerOptions {
   readonly metrics: WebhookMetrics;
 }
 
+/** Each server's client CA: a swapped secure context must keep verifying callers against it. */
+const clientCaOf = new WeakMap<FastifyInstance, string>();
+
 /** Names a peer certificate carries: subject CN and DNS/IP/URI SANs. */
 export function certificateNames(cert: X509Certificate): string[] {
   const names: string[] = [];
@@ -79,6 +82,7 @@ export function buildWebhookServer(opts: WebhookServerOptions): FastifyInstance 
     onProtoPoisoning: 'error',
     onConstructorPoisoning: 'error',
   }) as unknown as FastifyInstance;
+  if (opts.clientCa) clientCaOf.set(app, opts.clientCa);
   const allowed = opts.allowedClientNames ?? [];
   if (opts.clientCa && allowed.length > 0) {
     app.server.on('secureConnection', (socket: TLSSocket) => authorizeClient(socket, allowed, opts.deps));
@@ -106,9 +110,14 @@ export function buildWebhookServer(opts: WebhookServerOptions): FastifyInstance 
   return app;
 }
 
-/** Swaps the serving certificate for new connections; open connections keep theirs. */
+/**
+ * Swaps the serving certificate for new connections; open connections keep theirs. The client CA
+ * is part of the secure context, so it is carried over: without it every caller certificate
+ * would be refused after the first certificate rotation.
+ */
 export function setServingPair(app: FastifyInstance, pair: ServingKeyPair): void {
   // fastify types `server` as http.Server; with `https`+`http2` it is an Http2SecureServer,
   // which is a tls.Server.
-  (app.server as unknown as TlsServer).setSecureContext({ key: pair.key, cert: pair.cert });
+  const ca = clientCaOf.get(app);
+  (app.server as unknown as TlsServer).setSecureContext({ key: pair.key, cert: pair.cert, ...(ca ? { ca } : {}) });
 }

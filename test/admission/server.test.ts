@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { AdmissionDeps } from '../../src/admission/handler.js';
-import { buildWebhookServer, MAX_BODY_BYTES } from '../../src/admission/server.js';
+import { buildWebhookServer, setServingPair, MAX_BODY_BYTES } from '../../src/admission/server.js';
 import { createLogger } from '../../src/log.js';
 import { createWebhookMetrics } from '../../src/metrics.js';
 import type { Rule } from '../../src/rules/types.js';
@@ -209,5 +209,12 @@ describe('caller authentication', () => {
 
   test('refuses a certificate whose names are not allowed', async () => {
     await expect(post1(url, review(ingress()), { ca: ca.cert, cert: stranger.cert, key: stranger.key })).rejects.toThrow();
+  });
+
+  test('still verifies callers after the serving certificate is swapped', async () => {
+    setServingPair(app, ca.issue({ cn: 'localhost', sans: ['localhost', '127.0.0.1'] }));
+    const res = await post1(url, review(ingress()), { ca: ca.cert, cert: apiserver.cert, key: apiserver.key });
+    expect(res.json.response.allowed).toBe(true);
+    await expect(post1(url, review(ingress()), { ca: ca.cert })).rejects.toThrow();
   });
 });
