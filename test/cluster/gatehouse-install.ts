@@ -177,3 +177,28 @@ export async function namespaceWithService(cluster: KubeCluster, ns: string, ser
   await cluster.kubectlOk(['create', 'namespace', ns]);
   await cluster.kubectlOk(['create', 'service', 'clusterip', service, '--tcp=80:8080', '-n', ns]);
 }
+
+export interface InstalledWebhook {
+  readonly certgenKubeconfig: string;
+  readonly webhookKubeconfig: string;
+  readonly mounted: MountedSecret;
+  webhook: RunningWebhook;
+}
+
+/**
+ * The whole install, as docs/deploy.md has it: install.yaml, certgen create and patch as the
+ * certgen ServiceAccount, the Secret mounted into `certDir`, the webhook as its ServiceAccount.
+ */
+export async function installWebhook(cluster: KubeCluster, certDir: string): Promise<InstalledWebhook> {
+  await applyInstall(cluster);
+  const certgenKubeconfig = await cluster.serviceAccountKubeconfig(NAMESPACE, 'gatehouse-certgen');
+  const webhookKubeconfig = await cluster.serviceAccountKubeconfig(NAMESPACE, 'gatehouse-webhook');
+  for (const step of [certgenCreate, certgenPatch]) {
+    const res = await step(certgenKubeconfig);
+    if (res.code !== 0) throw new Error(`certgen failed: ${res.stderr}`);
+  }
+  const mounted = new MountedSecret(certDir);
+  await mounted.write(await readTlsSecret(cluster));
+  const webhook = await startWebhook(cluster, webhookKubeconfig, mounted);
+  return { certgenKubeconfig, webhookKubeconfig, mounted, webhook };
+}

@@ -6,7 +6,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, existsSync, openSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { request } from 'node:https';
+import { Agent, request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '../../bench/lib.js';
@@ -76,6 +76,7 @@ export class KubeCluster {
   readonly serviceCidr: string;
 
   private apiServerProcess: ChildProcess | undefined;
+  private readonly adminAgent: Agent;
   private etcdProcess: ChildProcess | undefined;
 
   private constructor(
@@ -83,8 +84,9 @@ export class KubeCluster {
     readonly dir: string,
     private readonly apiServerArgs: string[],
     private readonly apiPort: number,
-    init: { servingCa: string; adminKubeconfig: string; webhookClientCa: string; webhookClientCert: Issued; serviceCidr: string },
+    init: { servingCa: string; adminKubeconfig: string; admin: Issued; webhookClientCa: string; webhookClientCert: Issued; serviceCidr: string },
   ) {
+    this.adminAgent = new Agent({ keepAlive: true, ca: init.servingCa, cert: init.admin.cert, key: init.admin.key });
     this.server = `https://127.0.0.1:${apiPort}`;
     this.servingCa = init.servingCa;
     this.adminKubeconfig = init.adminKubeconfig;
@@ -149,6 +151,7 @@ export class KubeCluster {
     const cluster = new KubeCluster(assets, dir, apiServerArgs, apiPort, {
       servingCa: ca.cert,
       adminKubeconfig,
+      admin,
       webhookClientCa: webhookCa.cert,
       webhookClientCert,
       serviceCidr,
@@ -189,6 +192,29 @@ export class KubeCluster {
   async stopApiServer(): Promise<void> {
     await stopProcess(this.apiServerProcess);
     this.apiServerProcess = undefined;
+  }
+
+  /**
+   * One API request as cluster-admin over a keep-alive connection (for loops where spawning
+   * kubectl would dominate). Resolves with the status and the decoded body.
+   */
+  api(method: string, path: string, body?: unknown): Promise<{ status: number; json: any }> {
+    return new Promise((resolve, reject) => {
+      const payload = body === undefined ? undefined : JSON.stringify(body);
+      const req = request(
+        `${this.server}${path}`,
+        { method, agent: this.adminAgent, headers: payload ? { 'content-type': 'application/json' } : {}, timeout: 30_000 },
+        (res) => {
+          let text = '';
+          res.on('data', (c: Buffer) => (text += c.toString()));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, json: text ? JSON.parse(text) : undefined }));
+          res.on('error', reject);
+        },
+      );
+      req.on('timeout', () => req.destroy(new Error(`${method} ${path}: timeout`)));
+      req.on('error', reject);
+      req.end(payload);
+    });
   }
 
   /** Runs the real kubectl (admin unless `kubeconfig` says otherwise). */
@@ -232,6 +258,7 @@ export class KubeCluster {
 
   /** Stops the API server and etcd (by PID) and removes the temp dir. */
   async stop(): Promise<void> {
+    this.adminAgent.destroy();
     await stopProcess(this.apiServerProcess);
     await stopProcess(this.etcdProcess);
     await rm(this.dir, { recursive: true, force: true });
