@@ -51,8 +51,11 @@ function serialNumber(): string {
  * "invalid PrintableString" while OpenSSL and Node accept it. RFC 5280 §4.1.2.6 prefers UTF8String.
  */
 function utf8Subject(attributes: readonly { name: string; value: string }[]): forge.pki.CertificateField[] {
-  return attributes.map((a) => ({ ...a, valueTagClass: forge.asn1.Type.UTF8 }) as forge.pki.CertificateField);
+  return attributes.map((a) => ({ ...a, valueTagClass: UTF8_TAG }));
 }
+
+/** @types/node-forge declares valueTagClass as an asn1.Class; forge reads it as the asn1.Type tag. */
+const UTF8_TAG = forge.asn1.Type.UTF8 as unknown as forge.asn1.Class;
 
 function newCertificate(publicKey: forge.pki.PublicKey, validityMs: number, now: Date): forge.pki.Certificate {
   const cert = forge.pki.createCertificate();

@@ -4,7 +4,7 @@
 // The published addresses are only written into status, never dialed; the EndpointSlice address
 // is not loopback (the API refuses loopback endpoints), so nothing may ever send traffic to it:
 // the test reads the rendered nginx.conf instead of requesting the route.
-import { readFile, rm, mkdtemp } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
