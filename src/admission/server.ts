@@ -20,6 +20,15 @@ export const MAX_BODY_BYTES = 7 * 1024 * 1024;
 export const REQUEST_TIMEOUT_MS = 5_000;
 export const HEADERS_TIMEOUT_MS = 3_000;
 
+/**
+ * How long an idle connection is kept (HTTP/1.1 keep-alive and HTTP/2 sessions alike). The API
+ * server's webhook client (Go net/http via client-go) keeps idle connections for 90 s
+ * (IdleConnTimeout); a server that closes first races the client reusing the connection, and Go
+ * does not retry a POST lost that way: the admission fails with `EOF`. So the client must always
+ * be the one to close. https://pkg.go.dev/net/http#Transport (DefaultTransport: IdleConnTimeout 90 s)
+ */
+export const IDLE_TIMEOUT_MS = 120_000;
+
 export interface ServingKeyPair {
   readonly cert: string;
   readonly key: string;
@@ -75,8 +84,9 @@ export function buildWebhookServer(opts: WebhookServerOptions): FastifyInstance 
     },
     bodyLimit: MAX_BODY_BYTES,
     requestTimeout: REQUEST_TIMEOUT_MS,
-    connectionTimeout: 60_000,
-    http2SessionTimeout: 60_000,
+    connectionTimeout: IDLE_TIMEOUT_MS,
+    keepAliveTimeout: IDLE_TIMEOUT_MS,
+    http2SessionTimeout: IDLE_TIMEOUT_MS,
     logger: false,
     return503OnClosing: true,
     onProtoPoisoning: 'error',
@@ -87,7 +97,13 @@ export function buildWebhookServer(opts: WebhookServerOptions): FastifyInstance 
   if (opts.clientCa && allowed.length > 0) {
     app.server.on('secureConnection', (socket: TLSSocket) => authorizeClient(socket, allowed, opts.deps));
   }
-  (app.server as unknown as { headersTimeout?: number }).headersTimeout = HEADERS_TIMEOUT_MS;
+  // fastify applies these to HTTP/1 servers only; the HTTP/2 server's HTTP/1.1 fallback (ALPN)
+  // reads them from the server object too, and otherwise idles out at the socket timeout and
+  // lets a slow body run for Node's 300 s.
+  const server = app.server as unknown as { headersTimeout?: number; requestTimeout?: number; keepAliveTimeout?: number };
+  server.headersTimeout = HEADERS_TIMEOUT_MS;
+  server.requestTimeout = REQUEST_TIMEOUT_MS;
+  server.keepAliveTimeout = IDLE_TIMEOUT_MS;
 
   app.setErrorHandler((err: FastifyError, _req, reply) => {
     const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { AdmissionDeps } from '../../src/admission/handler.js';
-import { buildWebhookServer, setServingPair, MAX_BODY_BYTES } from '../../src/admission/server.js';
+import { buildWebhookServer, IDLE_TIMEOUT_MS, MAX_BODY_BYTES, REQUEST_TIMEOUT_MS, setServingPair } from '../../src/admission/server.js';
 import { createLogger } from '../../src/log.js';
 import { createWebhookMetrics } from '../../src/metrics.js';
 import type { Rule } from '../../src/rules/types.js';
@@ -216,5 +216,27 @@ describe('caller authentication', () => {
     const res = await post1(url, review(ingress()), { ca: ca.cert, cert: apiserver.cert, key: apiserver.key });
     expect(res.json.response.allowed).toBe(true);
     await expect(post1(url, review(ingress()), { ca: ca.cert })).rejects.toThrow();
+  });
+});
+
+describe('idle connections', () => {
+  // Go's http.Transport (the API server's webhook client) keeps idle connections for 90 s; the
+  // server must outlast it on every protocol so that only the client ever closes an idle one.
+  // test/cluster/idle-connections.test.ts shows the same against the real API server.
+  const GO_IDLE_CONN_TIMEOUT_MS = 90_000;
+
+  test('the server keeps idle HTTP/1.1 and HTTP/2 connections longer than the API server client', async () => {
+    const d = deps([]);
+    const app = buildWebhookServer({ tls: server, deps: d, metrics: createWebhookMetrics(() => d.cluster) });
+    try {
+      const srv = app.server as unknown as { timeout: number; keepAliveTimeout: number; requestTimeout: number };
+      expect(IDLE_TIMEOUT_MS).toBeGreaterThan(GO_IDLE_CONN_TIMEOUT_MS);
+      expect(srv.timeout).toBe(IDLE_TIMEOUT_MS);
+      expect(srv.keepAliveTimeout).toBe(IDLE_TIMEOUT_MS);
+      expect(app.initialConfig.http2SessionTimeout).toBe(IDLE_TIMEOUT_MS);
+      expect(srv.requestTimeout).toBe(REQUEST_TIMEOUT_MS);
+    } finally {
+      await app.close();
+    }
   });
 });
