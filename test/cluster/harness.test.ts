@@ -32,4 +32,10 @@ describe.skipIf(!assets)('the real-cluster harness', () => {
     const ip = await cluster.kubectlOk(['get', 'service', 'probe', '-n', 'rbac-probe', '-o', 'jsonpath={.spec.clusterIP}']);
     expect(ip).toMatch(new RegExp(`^${cluster.serviceCidr.split('.').slice(0, 2).join('\\.')}\\.`));
   });
+
+  test('the audit log records each answered request with its user and verb', async () => {
+    await cluster.kubectlOk(['create', 'namespace', 'audited']);
+    const events = await cluster.auditEvents('gatehouse-test-admin');
+    expect(events.some((e) => e.verb === 'create' && e.objectRef?.resource === 'namespaces' && e.objectRef.name === 'audited')).toBe(true);
+  });
 });

@@ -5,7 +5,7 @@
 // dials another address. Only processes started here are stopped, by PID.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, existsSync, openSync } from 'node:fs';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { Agent, request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -45,6 +45,15 @@ function locate(dir: string): KubeAssets | undefined {
   const etcd = [join(dir, 'etcd'), ...(process.env['PATH'] ?? '').split(':').map((p) => join(p, 'etcd')), '/usr/bin/etcd'].find((p) => existsSync(p));
   if (!existsSync(apiServer) || !existsSync(kubectl) || etcd === undefined) return undefined;
   return { apiServer, kubectl, etcd };
+}
+
+/** The fields of an audit.k8s.io/v1 Event that tests look at. */
+export interface AuditEvent {
+  readonly verb: string;
+  readonly requestURI: string;
+  readonly user: { readonly username: string; readonly groups?: readonly string[] };
+  readonly objectRef?: { readonly resource?: string; readonly namespace?: string; readonly name?: string; readonly subresource?: string };
+  readonly responseStatus?: { readonly code?: number };
 }
 
 export interface KubectlResult {
@@ -120,6 +129,10 @@ export class KubeCluster {
       'webhook-client.key': webhookClientCert.key,
     };
     for (const [name, pem] of Object.entries(files)) await writeFile(join(pki, name), pem, { mode: 0o600 });
+    await writeFile(
+      join(dir, 'audit-policy.yaml'),
+      JSON.stringify({ apiVersion: 'audit.k8s.io/v1', kind: 'Policy', omitStages: ['RequestReceived'], rules: [{ level: 'Metadata' }] }),
+    );
     await writeFile(join(dir, 'admission.yaml'), admissionConfig(join(dir, 'webhook-kubeconfig.yaml')));
     await writeFile(join(dir, 'webhook-kubeconfig.yaml'), webhookClientKubeconfig(`*.${webhookNamespace}.svc`, join(pki, 'webhook-client.crt'), join(pki, 'webhook-client.key')));
 
@@ -143,6 +156,10 @@ export class KubeCluster {
       // Otherwise it writes a loopback address into Endpoints default/kubernetes every 10 s,
       // which validation refuses.
       '--endpoint-reconciler-type=none',
+      // Every request, metadata only, once answered: tests read who did what (auditEvents()).
+      `--audit-policy-file=${join(dir, 'audit-policy.yaml')}`,
+      `--audit-log-path=${join(dir, 'audit.log')}`,
+      '--audit-log-mode=blocking',
       '--profiling=false',
       '--v=1',
     ];
@@ -215,6 +232,25 @@ export class KubeCluster {
       req.on('error', reject);
       req.end(payload);
     });
+  }
+
+  /**
+   * The API server's audit events (one per answered request), oldest first, optionally only
+   * those of `user` (e.g. `system:serviceaccount:gatehouse:gatehouse-certgen`): what a process
+   * really asked of the API, for tests that must prove it wrote nothing, or only once.
+   */
+  async auditEvents(user?: string): Promise<AuditEvent[]> {
+    let text = '';
+    try {
+      text = await readFile(join(this.dir, 'audit.log'), 'utf8');
+    } catch {
+      return [];
+    }
+    const events = text
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => JSON.parse(line) as AuditEvent);
+    return user === undefined ? events : events.filter((e) => e.user.username === user);
   }
 
   /** Runs the real kubectl (admin unless `kubeconfig` says otherwise). */
