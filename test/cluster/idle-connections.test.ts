@@ -12,8 +12,8 @@ import { establishedPeers } from '../support/tcp-connections.js';
 import { ingressManifest, installWebhook, namespaceWithService, type InstalledWebhook } from './gatehouse-install.js';
 
 const assets = kubeAssets();
-/** 75 s: past a 60 s server idle timeout, within Go's 90 s. 95 s: past Go's, so the client closes. */
-const GAPS_S = [75, 95];
+/** 65 s: past a 60 s server idle timeout, within Go's 90 s. 92 s: past Go's, so the client closes. */
+const GAPS_S = [65, 92];
 
 describe.skipIf(!assets)('quiet gaps between admissions', () => {
   let cluster: KubeCluster;
