@@ -1,4 +1,5 @@
 import { X509Certificate } from 'node:crypto';
+import { constants as http2Constants, type ServerHttp2Stream } from 'node:http2';
 import type { Server as TlsServer, TLSSocket } from 'node:tls';
 import fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import type { WebhookMetrics } from '../metrics.js';
@@ -19,6 +20,9 @@ export const MAX_BODY_BYTES = 7 * 1024 * 1024;
  */
 export const REQUEST_TIMEOUT_MS = 5_000;
 export const HEADERS_TIMEOUT_MS = 3_000;
+
+/** Concurrent HTTP/2 streams per connection (each can buffer a body of MAX_BODY_BYTES). */
+export const MAX_CONCURRENT_STREAMS = 16;
 
 /**
  * How long an idle connection is kept (HTTP/1.1 keep-alive and HTTP/2 sessions alike). The API
@@ -80,6 +84,9 @@ export function buildWebhookServer(opts: WebhookServerOptions): FastifyInstance 
       key: opts.tls.key,
       cert: opts.tls.cert,
       minVersion: 'TLSv1.2',
+      // Each HTTP/2 stream may buffer a body of up to MAX_BODY_BYTES: bound how many one
+      // connection can hold open at once (the API server sends a handful at most).
+      settings: { maxConcurrentStreams: MAX_CONCURRENT_STREAMS },
       ...(opts.clientCa ? { ca: opts.clientCa, requestCert: true, rejectUnauthorized: true } : {}),
     },
     bodyLimit: MAX_BODY_BYTES,
@@ -100,10 +107,22 @@ export function buildWebhookServer(opts: WebhookServerOptions): FastifyInstance 
   // fastify applies these to HTTP/1 servers only; the HTTP/2 server's HTTP/1.1 fallback (ALPN)
   // reads them from the server object too, and otherwise idles out at the socket timeout and
   // lets a slow body run for Node's 300 s.
-  const server = app.server as unknown as { headersTimeout?: number; requestTimeout?: number; keepAliveTimeout?: number };
+  const server = app.server as unknown as { headersTimeout?: number; requestTimeout?: number; keepAliveTimeout?: number; connectionsCheckingInterval?: number };
   server.headersTimeout = HEADERS_TIMEOUT_MS;
   server.requestTimeout = REQUEST_TIMEOUT_MS;
   server.keepAliveTimeout = IDLE_TIMEOUT_MS;
+  // Node checks those two limits on a timer (30 s by default), so a slow client could hold a
+  // connection ten times longer than they say.
+  server.connectionsCheckingInterval = 500;
+  // HTTP/2 has no request timeout at all: give every stream the same deadline, so a body that
+  // never finishes cannot hold its buffer forever.
+  app.server.on('stream', (stream: ServerHttp2Stream) => {
+    const deadline = setTimeout(() => {
+      if (!stream.closed) stream.close(http2Constants.NGHTTP2_CANCEL);
+    }, REQUEST_TIMEOUT_MS);
+    deadline.unref();
+    stream.once('close', () => clearTimeout(deadline));
+  });
 
   app.setErrorHandler((err: FastifyError, _req, reply) => {
     const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;

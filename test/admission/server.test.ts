@@ -1,3 +1,5 @@
+import { connect as http2Connect } from 'node:http2';
+import { connect as tlsConnect } from 'node:tls';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { AdmissionDeps } from '../../src/admission/handler.js';
@@ -239,4 +241,54 @@ describe('idle connections', () => {
       await app.close();
     }
   });
+});
+
+describe('slow clients are cut off at the documented limits', () => {
+  // The limits are 3 s for headers and 5 s for a whole request; Node's default checking interval
+  // (30 s) and HTTP/2's lack of any request timeout used to let a slow client hold a connection
+  // and its buffers for 30 s to forever. A generous bound keeps this robust on a busy machine.
+  const CUT_OFF_WITHIN_MS = 12_000;
+  let app: FastifyInstance;
+  let port: number;
+
+  beforeAll(async () => {
+    const d = deps([]);
+    app = buildWebhookServer({ tls: server, deps: d, metrics: createWebhookMetrics(() => d.cluster) });
+    await app.listen({ host: '127.0.0.1', port: 0 });
+    port = (app.server.address() as { port: number }).port;
+  });
+  afterAll(() => app.close());
+
+  /** Opens an HTTP/1.1 TLS connection, writes `text`, and resolves with ms until the server closes it. */
+  function http1Held(text: string): Promise<number> {
+    return new Promise((resolve, reject) => {
+      const started = Date.now();
+      const socket = tlsConnect({ host: '127.0.0.1', port, ca: ca.cert, servername: 'localhost', ALPNProtocols: ['http/1.1'] }, () => socket.write(text));
+      socket.on('data', () => {});
+      socket.on('close', () => resolve(Date.now() - started));
+      socket.on('error', () => {});
+      setTimeout(() => reject(new Error('still open')), CUT_OFF_WITHIN_MS + 5000).unref();
+    });
+  }
+
+  test('HTTP/1.1 headers that never finish', async () => {
+    expect(await http1Held('POST /validate HTTP/1.1\r\nHost: localhost\r\n')).toBeLessThan(CUT_OFF_WITHIN_MS);
+  }, 20_000);
+
+  test('HTTP/1.1 body that never finishes', async () => {
+    expect(await http1Held('POST /validate HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n{"kind":')).toBeLessThan(CUT_OFF_WITHIN_MS);
+  }, 20_000);
+
+  test('HTTP/2 stream whose body never finishes', async () => {
+    const session = http2Connect(`https://127.0.0.1:${port}`, { ca: ca.cert, servername: 'localhost' });
+    session.on('error', () => {});
+    const started = Date.now();
+    const stream = session.request({ ':method': 'POST', ':path': '/validate', 'content-type': 'application/json', 'content-length': '100000' });
+    stream.on('error', () => {});
+    stream.on('data', () => {});
+    stream.write('{"kind":');
+    const held = await new Promise<number>((resolve) => stream.on('close', () => resolve(Date.now() - started)));
+    session.destroy();
+    expect(held).toBeLessThan(CUT_OFF_WITHIN_MS);
+  }, 20_000);
 });
