@@ -2,6 +2,7 @@ import { annotationsRule } from './annotations.js';
 import { backendPortRule } from './backend-port.js';
 import { backendServiceRule } from './backend-service.js';
 import { deprecatedClassAnnotationRule } from './deprecated-class-annotation.js';
+import { externalNameRule } from './external-name.js';
 import { hostPathConflictRule } from './host-path-conflict.js';
 import { ingressClassRule } from './ingress-class.js';
 import { namespaceRule } from './namespace.js';
@@ -18,6 +19,7 @@ export const RULES: readonly Rule[] = Object.freeze([
   namespaceRule,
   backendServiceRule,
   backendPortRule,
+  externalNameRule,
   pathRule,
   rewriteRule,
   ingressClassRule,
