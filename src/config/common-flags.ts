@@ -1,3 +1,4 @@
+import { HOST_OWNERSHIP_POLICIES, type HostOwnershipPolicy } from '../k8s/host-ownership.js';
 import type { OwnershipOptions } from '../k8s/ownership.js';
 import { RISK_LEVELS, type RiskLevel, type RuleOptions } from '../rules/types.js';
 import type { FlagSpec } from './flags.js';
@@ -36,6 +37,13 @@ export const RULE_FLAGS: readonly FlagSpec[] = [
     default: false,
     help: 'accept *-snippet annotations (also needs --annotations-risk-level critical)',
   },
+  {
+    name: 'host-ownership',
+    type: 'enum',
+    values: HOST_OWNERSHIP_POLICIES,
+    default: 'strict',
+    help: 'strict: a host belongs to the namespace of its oldest Ingress; shared: any namespace may add paths',
+  },
 ];
 
 export const LOG_FLAGS: readonly FlagSpec[] = [
@@ -59,5 +67,6 @@ export function ruleOptionsFrom(values: Readonly<Record<string, unknown>>): Rule
     ownership,
     annotationsRiskLevel: values['annotations-risk-level'] as RiskLevel,
     allowSnippetAnnotations: values['allow-snippet-annotations'] as boolean,
+    hostOwnership: values['host-ownership'] as HostOwnershipPolicy,
   });
 }

@@ -24,6 +24,7 @@ export function renderSnapshot(
   const build = buildModel(cluster, {
     ownership: config.rules.ownership,
     annotations: config.rules,
+    hostOwnership: config.rules.hostOwnership,
     ...(config.defaultBackendService ? { defaultBackendService: config.defaultBackendService } : {}),
   });
   const text = renderNginxConf(build.model, {

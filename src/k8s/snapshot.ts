@@ -27,6 +27,8 @@ export interface ClusterSnapshot {
   ingresses(): readonly Ingress[];
   /** Ingresses with a rule for exactly this host + path + pathType ("" host = any host). */
   ingressesClaiming(host: string, path: string, pathType: PathType): readonly Ingress[];
+  /** Ingresses with any rule for exactly this host (for host ownership). */
+  ingressesForHost(host: string): readonly Ingress[];
   /** EndpointSlices labelled for this Service. */
   endpointSlicesFor(namespace: string, service: string): readonly EndpointSlice[];
   /**
@@ -60,6 +62,13 @@ export function ingressClaims(ingress: Ingress): string[] {
     }
   }
   return keys;
+}
+
+/** The distinct non-empty hosts of an Ingress's rules. */
+export function ingressHosts(ingress: Ingress): string[] {
+  const hosts = new Set<string>();
+  for (const rule of ingress.spec?.rules ?? []) if (rule.host) hosts.add(rule.host);
+  return [...hosts];
 }
 
 /** Map from a key to a set of values, with a cached array view per key. */
@@ -104,6 +113,7 @@ export class SnapshotStore implements ClusterSnapshot {
   private readonly covered = new Set<SnapshotKind>();
   private readonly servicesByName = new MultiIndex<Service>();
   private readonly claims = new MultiIndex<Ingress>();
+  private readonly byHost = new MultiIndex<Ingress>();
   private readonly slicesByService = new MultiIndex<EndpointSlice>();
   private readonly listViews = new Map<SnapshotKind, readonly KubeObject[]>();
 
@@ -141,8 +151,10 @@ export class SnapshotStore implements ClusterSnapshot {
 
   private index(kind: SnapshotKind, key: string, obj: KubeObject): void {
     if (kind === 'Service') this.servicesByName.add(obj.metadata?.name ?? '', key, obj as Service);
-    else if (kind === 'Ingress') for (const c of ingressClaims(obj as Ingress)) this.claims.add(c, key, obj as Ingress);
-    else if (kind === 'EndpointSlice') {
+    else if (kind === 'Ingress') {
+      for (const c of ingressClaims(obj as Ingress)) this.claims.add(c, key, obj as Ingress);
+      for (const h of ingressHosts(obj as Ingress)) this.byHost.add(h, key, obj as Ingress);
+    } else if (kind === 'EndpointSlice') {
       const svc = obj.metadata?.labels?.[SERVICE_NAME_LABEL];
       if (svc) this.slicesByService.add(`${obj.metadata?.namespace ?? ''}/${svc}`, key, obj as EndpointSlice);
     }
@@ -150,8 +162,10 @@ export class SnapshotStore implements ClusterSnapshot {
 
   private unindex(kind: SnapshotKind, key: string, obj: KubeObject): void {
     if (kind === 'Service') this.servicesByName.remove(obj.metadata?.name ?? '', key);
-    else if (kind === 'Ingress') for (const c of ingressClaims(obj as Ingress)) this.claims.remove(c, key);
-    else if (kind === 'EndpointSlice') {
+    else if (kind === 'Ingress') {
+      for (const c of ingressClaims(obj as Ingress)) this.claims.remove(c, key);
+      for (const h of ingressHosts(obj as Ingress)) this.byHost.remove(h, key);
+    } else if (kind === 'EndpointSlice') {
       const svc = obj.metadata?.labels?.[SERVICE_NAME_LABEL];
       if (svc) this.slicesByService.remove(`${obj.metadata?.namespace ?? ''}/${svc}`, key);
     }
@@ -196,6 +210,9 @@ export class SnapshotStore implements ClusterSnapshot {
   }
   ingressesClaiming(host: string, path: string, pathType: PathType): readonly Ingress[] {
     return this.claims.get(claimKey(host, path, pathType));
+  }
+  ingressesForHost(host: string): readonly Ingress[] {
+    return this.byHost.get(host);
   }
   endpointSlicesFor(namespace: string, service: string): readonly EndpointSlice[] {
     return this.slicesByService.get(`${namespace}/${service}`);

@@ -1,7 +1,8 @@
 import { parseAnnotations } from '../annotations/validate.js';
+import { hostRefusal, type HostOwnershipPolicy } from '../k8s/host-ownership.js';
 import { isOwned, type OwnershipOptions } from '../k8s/ownership.js';
-import { objectKey, type ClusterSnapshot } from '../k8s/snapshot.js';
-import type { ServiceBackendPort } from '../k8s/types.js';
+import { ingressHosts, objectKey, type ClusterSnapshot } from '../k8s/snapshot.js';
+import type { Ingress, ServiceBackendPort } from '../k8s/types.js';
 import { DEFAULT_RULE_OPTIONS, type RuleOptions } from '../rules/types.js';
 import { certificateFromSecret } from './certificates.js';
 import { compileIngress, type CompiledIngress, type Route } from './compile-ingress.js';
@@ -12,6 +13,8 @@ export interface BuildModelOptions {
   readonly ownership: OwnershipOptions;
   /** How the annotation catalog judges annotations (same flags as the webhook). */
   readonly annotations?: Pick<RuleOptions, 'annotationsRiskLevel' | 'allowSnippetAnnotations'>;
+  /** `--host-ownership` (default strict): whether other namespaces may add paths to a host. */
+  readonly hostOwnership?: HostOwnershipPolicy;
   /** `--default-backend-service`: what unmatched requests get when no Ingress has a defaultBackend. */
   readonly defaultBackendService?: { readonly namespace: string; readonly name: string; readonly port?: ServiceBackendPort };
 }
@@ -62,16 +65,31 @@ function tlsCovering(host: string, tlsHosts: ReadonlySet<string>): boolean {
   return !host.startsWith('*.') && dot > 0 && tlsHosts.has(`*${host.slice(dot)}`);
 }
 
+/** Host → the owned Ingresses with a rule for it (host ownership decides among them). */
+function hostClaimantsIndex(owned: readonly Ingress[]): Map<string, Ingress[]> {
+  const index = new Map<string, Ingress[]>();
+  for (const ingress of owned) {
+    for (const host of ingressHosts(ingress)) {
+      let list = index.get(host);
+      if (!list) index.set(host, (list = []));
+      list.push(ingress);
+    }
+  }
+  return index;
+}
+
 /** Snapshot + owned Ingresses → nginx model. Pure and deterministic; problems are data. */
 export function buildModel(cluster: ClusterSnapshot, options: BuildModelOptions): BuildModelResult {
   const owned = cluster.ingresses().filter((i) => isOwned(i, cluster, options.ownership));
-  // Precedence for conflicts: oldest first, then namespace/name; an Ingress without a
-  // creationTimestamp (a static manifest) sorts after every dated one. Keys are computed once,
-  // not per comparison (10,000 Ingresses per render).
+  // Precedence for conflicts: as ingressPrecedence (k8s/host-ownership.ts: oldest first, then namespace/name; an Ingress
+  // without a creationTimestamp sorts after every dated one), the order host ownership uses too.
+  // Keys are computed once, not per comparison (10,000 Ingresses per render).
   const ordered = owned
     .map((i) => ({ i, t: i.metadata.creationTimestamp ?? '\uffff', k: objectKey(i) }))
     .sort((a, b) => (a.t !== b.t ? (a.t < b.t ? -1 : 1) : a.k < b.k ? -1 : a.k > b.k ? 1 : 0))
     .map((d) => d.i);
+  const claimantsOf = hostClaimantsIndex(ordered);
+  const policy = options.hostOwnership ?? 'strict';
   const cache: BackendCache = new Map();
   const skipped: SkippedIngress[] = [];
   const conflicts: Conflict[] = [];
@@ -99,7 +117,14 @@ export function buildModel(cluster: ClusterSnapshot, options: BuildModelOptions)
 
   const hosts = new Map<string, HostDraft>();
   for (const c of compiled) {
+    const refusedHosts = new Map<string, string | undefined>();
     for (const route of c.routes) {
+      if (!refusedHosts.has(route.host)) {
+        const refusal = hostRefusal(c.ingress, route.host, claimantsOf.get(route.host) ?? [], policy);
+        refusedHosts.set(route.host, refusal?.ownerIngress);
+        if (refusal) conflicts.push({ winner: refusal.ownerIngress, loser: c.key, claim: `host ${route.host}, owned by namespace ${refusal.ownerNamespace}` });
+      }
+      if (refusedHosts.get(route.host) !== undefined) continue;
       let draft = hosts.get(route.host);
       if (!draft) hosts.set(route.host, (draft = { routes: new Map() }));
       const key = `${route.match} ${route.path}`;

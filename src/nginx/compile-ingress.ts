@@ -18,6 +18,8 @@ export interface Route {
 /** Everything one Ingress contributes, before merging with the others. */
 export interface CompiledIngress {
   readonly key: string;
+  /** The Ingress itself (read-only; host ownership looks at its namespace and age). */
+  readonly ingress: Ingress;
   readonly settings: IngressSettings;
   readonly routes: readonly Route[];
   readonly defaultBackend?: ResolvedBackend;
@@ -120,5 +122,5 @@ export function compileIngress(
     tls.push({ hosts, ...(entry.secretName ? { secretName: entry.secretName } : {}) });
   }
 
-  return { key, settings, routes, ...(defaultBackend ? { defaultBackend } : {}), tls };
+  return { key, ingress, settings, routes, ...(defaultBackend ? { defaultBackend } : {}), tls };
 }

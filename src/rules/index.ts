@@ -3,6 +3,7 @@ import { backendPortRule } from './backend-port.js';
 import { backendServiceRule } from './backend-service.js';
 import { deprecatedClassAnnotationRule } from './deprecated-class-annotation.js';
 import { externalNameRule } from './external-name.js';
+import { hostOwnershipRule } from './host-ownership.js';
 import { hostPathConflictRule } from './host-path-conflict.js';
 import { ingressClassRule } from './ingress-class.js';
 import { namespaceRule } from './namespace.js';
@@ -24,6 +25,7 @@ export const RULES: readonly Rule[] = Object.freeze([
   rewriteRule,
   ingressClassRule,
   tlsRule,
+  hostOwnershipRule,
   hostPathConflictRule,
   annotationsRule,
   deprecatedClassAnnotationRule,

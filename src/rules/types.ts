@@ -1,4 +1,5 @@
 import type { ClusterSnapshot } from '../k8s/snapshot.js';
+import type { HostOwnershipPolicy } from '../k8s/host-ownership.js';
 import type { OwnershipOptions } from '../k8s/ownership.js';
 import type { Ingress } from '../k8s/types.js';
 
@@ -25,6 +26,8 @@ export interface RuleOptions {
   readonly annotationsRiskLevel: RiskLevel;
   /** `--allow-snippet-annotations`. */
   readonly allowSnippetAnnotations: boolean;
+  /** `--host-ownership`: may other namespaces add paths to a host (see k8s/host-ownership.ts). */
+  readonly hostOwnership: HostOwnershipPolicy;
 }
 
 export const DEFAULT_RULE_OPTIONS: RuleOptions = Object.freeze({
@@ -35,6 +38,7 @@ export const DEFAULT_RULE_OPTIONS: RuleOptions = Object.freeze({
   }),
   annotationsRiskLevel: 'high',
   allowSnippetAnnotations: false,
+  hostOwnership: 'strict',
 });
 
 /** Everything a rule may look at besides the Ingress itself. */

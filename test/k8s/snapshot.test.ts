@@ -15,6 +15,16 @@ describe('SnapshotStore', () => {
     expect(store.ingresses()).toHaveLength(0);
   });
 
+  test('indexes Ingresses by host (once per Ingress), and follows updates', () => {
+    const store = new SnapshotStore();
+    store.upsert('Ingress', ingress({ name: 'a', rules: [{ host: 'x.com', paths: [{ path: '/a' }] }, { host: 'x.com', paths: [{ path: '/b' }] }] }));
+    store.upsert('Ingress', ingress({ namespace: 'other', name: 'b', host: 'x.com' }));
+    expect(store.ingressesForHost('x.com').map((i) => i.metadata.name).sort()).toEqual(['a', 'b']);
+    store.upsert('Ingress', ingress({ name: 'a', host: 'y.com' }));
+    expect(store.ingressesForHost('x.com').map((i) => i.metadata.name)).toEqual(['b']);
+    expect(store.ingressesForHost('y.com').map((i) => i.metadata.name)).toEqual(['a']);
+  });
+
   test('finds Services by name across namespaces', () => {
     const store = new SnapshotStore();
     store.upsert('Service', service('prod', 'api'));

@@ -1,0 +1,61 @@
+import { hostClaimants, hostRefusal, SHARE_HOST_ANNOTATION } from '../k8s/host-ownership.js';
+import { objectKey } from '../k8s/snapshot.js';
+import { httpPath, rulePath } from './field-path.js';
+import { ingressNamespace } from './ingress-namespace.js';
+import { quote } from './quote.js';
+import { regexEnabled } from './rewrite.js';
+import type { Finding, Rule } from './types.js';
+
+const ID = 'host-ownership';
+
+/**
+ * A host belongs to the namespace of its oldest Gatehouse Ingress; another namespace may not add
+ * paths to it (an `Exact /api` or a regex `/(?:x)?.*` there takes over the owner's traffic)
+ * unless the owner lists it in `gatehouse.dev/share-host-with` or `--host-ownership shared`.
+ * Within one namespace a regex path is only a warning: nginx tries regex locations before the
+ * longest prefix, so it can shadow another Ingress's paths on the same host
+ * (https://nginx.org/en/docs/http/ngx_http_core_module.html#location).
+ * The controller applies the same decision (hostRefusal), so a host taken over before the webhook
+ * was installed is not served either.
+ */
+export const hostOwnershipRule: Rule = {
+  id: ID,
+  doc: 'A host belongs to the namespace of its oldest Gatehouse Ingress; other namespaces need its consent (--host-ownership).',
+  check(ingress, ctx) {
+    const findings: Finding[] = [];
+    const namespace = ingressNamespace(ingress);
+    const self = `${namespace}/${ingress.metadata.name ?? ''}`;
+    const regex = regexEnabled(ingress);
+    const seen = new Set<string>();
+    (ingress.spec?.rules ?? []).forEach((rule, r) => {
+      const host = rule.host ?? '';
+      if (host === '' || seen.has(host)) return;
+      seen.add(host);
+      const claimants = hostClaimants(ctx.cluster, host, ctx.options.ownership);
+      const refusal = hostRefusal({ ...ingress, metadata: { ...ingress.metadata, namespace } }, host, claimants, ctx.options.hostOwnership);
+      if (refusal) {
+        findings.push({
+          rule: ID,
+          severity: 'deny',
+          path: `${rulePath(r)}.host`,
+          message:
+            `host ${quote(host)} belongs to namespace ${quote(refusal.ownerNamespace)} (Ingress ${quote(refusal.ownerIngress)} claimed it first); ` +
+            `another namespace may add paths only if an Ingress there lists ${quote(namespace)} in annotation ${SHARE_HOST_ANNOTATION}`,
+        });
+        return;
+      }
+      if (!regex) return;
+      const neighbours = claimants.filter((c) => objectKey(c) !== self && (c.metadata.namespace ?? '') === namespace).map(objectKey).sort();
+      if (neighbours.length === 0) return;
+      (rule.http?.paths ?? []).forEach((_p, i) => {
+        findings.push({
+          rule: ID,
+          severity: 'warn',
+          path: `${httpPath(r, i)}.path`,
+          message: `regex path on host ${quote(host)} is tried before the prefix paths of Ingress ${neighbours.map((n) => quote(n)).join(', ')} and may take their requests`,
+        });
+      });
+    });
+    return findings;
+  },
+};
