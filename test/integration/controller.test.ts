@@ -1,15 +1,24 @@
 // `gatehouse controller` end to end: the real CLI command, the real nginx, real backends on
-// distinct loopback addresses, and (second suite) the fake Kubernetes API with informers.
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+// distinct loopback addresses; first on a snapshot file, then on a real kube-apiserver
+// (test/support/kube-cluster.ts) through informers.
+// Traffic is only ever sent to 127.0.0.x. The real API refuses loopback addresses in
+// EndpointSlices, so on the real API the routes that carry traffic use ExternalName Services
+// naming a backend's loopback IP (nginx proxies to an IP literal without resolving it), and the
+// EndpointSlice → upstream path is checked in the rendered nginx.conf, with an address nothing
+// ever requests (the snapshot suite sends traffic through EndpointSlice upstreams).
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
 import { stringify } from 'yaml';
+import type { Ingress, KubeObject } from '../../src/k8s/types.js';
 import { endpointSlice } from '../fixtures/endpoint-slices.js';
 import { ingress, ingressClass, namespace, service } from '../fixtures/builders.js';
 import { NGINX_BINARY, freePort, request, startBackend, type Backend } from '../controller/harness.js';
-import { FakeKubeApi } from '../support/fake-kube-api.js';
+import { KubeCluster, kubeAssets } from '../support/kube-cluster.js';
 import { runCli, type CliRun } from '../support/run-cli.js';
+
+const assets = kubeAssets();
 
 interface Ports {
   http: number;
@@ -85,57 +94,95 @@ describe('gatehouse controller on a snapshot', () => {
   });
 });
 
-describe('gatehouse controller on the live API', () => {
-  let api: FakeKubeApi;
+describe.skipIf(!assets)('gatehouse controller on a real API server', () => {
+  /** Not loopback, so the API accepts it in an EndpointSlice; never requested (see the header). */
+  const UNREACHABLE = ['10.1.2.3', '10.1.2.4'] as const;
+  let cluster: KubeCluster;
   let dir: string;
   let one: Backend;
   let two: Backend;
   let run: CliRun;
   let p: Ports;
 
+  const apply = (...objects: KubeObject[]) =>
+    cluster.kubectlOk(['apply', '-f', '-'], { input: JSON.stringify({ apiVersion: 'v1', kind: 'List', items: objects }) });
+  /** A Service whose only address is the backend's loopback IP, on the backend's port. */
+  const loopbackService = (b: Backend) => service('shop', b.name, [{ name: 'http', port: b.port }], { type: 'ExternalName', externalName: b.ip });
+  const appIngress = (b: Backend) => ingress({ name: 'app', host: 'app.example.com', paths: [{ service: b.name, port: b.port }] });
+  const webSlice = (address: string) => endpointSlice('shop', 'web', [address], 8080, { name: 'web-1', portName: 'http' });
+  const renderedConf = () => readFile(join(dir, 'conf', 'nginx.conf'), 'utf8');
+
   beforeAll(async () => {
+    cluster = await KubeCluster.start(assets!);
     dir = await mkdtemp(join(tmpdir(), 'gh-ctl-live-'));
     one = await startBackend('one', '127.0.0.22');
     two = await startBackend('two', '127.0.0.23');
-    api = await FakeKubeApi.start();
-    for (const obj of [
+    await apply(
       namespace('shop'),
       namespace('gatehouse'),
       ingressClass('nginx'),
-      service('shop', 'one', [{ name: 'http', port: 80 }]),
-      service('shop', 'two', [{ name: 'http', port: 80 }]),
-      endpointSlice('shop', 'one', ['127.0.0.22'], one.port, { portName: 'http' }),
-      endpointSlice('shop', 'two', ['127.0.0.23'], two.port, { portName: 'http' }),
-      ingress({ name: 'app', host: 'app.example.com', paths: [{ service: 'one', port: 80 }] }),
-    ]) api.upsert(obj);
+      loopbackService(one),
+      loopbackService(two),
+      service('shop', 'web', [{ name: 'http', port: 80, targetPort: 8080 }]),
+      webSlice(UNREACHABLE[0]),
+      appIngress(one),
+      ingress({ name: 'web', host: 'web.example.com', paths: [{ service: 'web', port: 80 }] }),
+    );
     p = await ports();
     run = runCli(
-      [...controllerArgs(p, join(dir, 'conf')), '--kubeconfig', await api.kubeconfigFile(), '--publish-status-address', '203.0.113.7', '--election-id', 'gh-test'],
+      [
+        ...controllerArgs(p, join(dir, 'conf')),
+        '--kubeconfig', cluster.adminKubeconfig,
+        '--publish-status-address', '203.0.113.7',
+        '--election-id', 'gh-test',
+        // nginx needs no resolver for IP literals; a loopback one keeps any lookup off the network.
+        '--resolver', '127.0.0.1',
+      ],
       { POD_NAMESPACE: 'gatehouse' },
     );
     await waitReady(p);
-  });
+  }, 120_000);
   afterAll(async () => {
-    await run.stop();
-    await Promise.all([one.close(), two.close()]);
-    await api.close();
-    await rm(dir, { recursive: true, force: true });
-  });
+    // The controller first: it releases its Lease while the API still answers.
+    if (run) expect(await run.stop()).toBe(0);
+    await Promise.all([one?.close(), two?.close()]);
+    await cluster?.stop();
+    if (dir) await rm(dir, { recursive: true, force: true });
+  }, 60_000);
 
   test('serves the Ingress from the cluster', async () => {
     expect((await request(p.http, 'app.example.com', '/')).echo?.backend).toBe('one');
   });
 
   test('an Ingress change in the API is served shortly after', async () => {
-    api.upsert(ingress({ name: 'app', host: 'app.example.com', paths: [{ service: 'two', port: 80 }] }));
+    await apply(appIngress(two));
     await vi.waitFor(async () => expect((await request(p.http, 'app.example.com', '/')).echo?.backend).toBe('two'), { timeout: 10_000, interval: 50 });
+  });
+
+  test("an EndpointSlice's address is its Service's upstream server, and a change to the slice is rendered", async () => {
+    // nginx.conf is replaced only after `nginx -t` accepted it, so this is what nginx loads.
+    await vi.waitFor(async () => expect(await renderedConf()).toContain(`server ${UNREACHABLE[0]}:8080 max_fails=0;`), { timeout: 10_000, interval: 50 });
+    await apply(webSlice(UNREACHABLE[1]));
+    await vi.waitFor(
+      async () => {
+        const conf = await renderedConf();
+        expect(conf).toContain(`server ${UNREACHABLE[1]}:8080 max_fails=0;`);
+        expect(conf).not.toContain(UNREACHABLE[0]);
+      },
+      { timeout: 10_000, interval: 50 },
+    );
   });
 
   test('the leader writes the published address to the Ingress status', async () => {
     await vi.waitFor(
-      () => expect((api.get('Ingress', 'shop', 'app') as { status?: { loadBalancer?: { ingress?: unknown[] } } })?.status?.loadBalancer?.ingress).toEqual([{ ip: '203.0.113.7' }]),
+      async () => {
+        const res = await cluster.api('GET', '/apis/networking.k8s.io/v1/namespaces/shop/ingresses/app');
+        expect((res.json as Ingress).status?.loadBalancer?.ingress).toEqual([{ ip: '203.0.113.7' }]);
+      },
       { timeout: 15_000, interval: 100 },
     );
-    expect(api.get('Lease', 'gatehouse', 'gh-test')).toBeDefined();
+    const lease = await cluster.api('GET', '/apis/coordination.k8s.io/v1/namespaces/gatehouse/leases/gh-test');
+    expect(lease.status).toBe(200);
+    expect(lease.json.spec.holderIdentity).toBeTruthy();
   });
 });
