@@ -1,6 +1,13 @@
-// TEST DOUBLE of the Kubernetes API server, for tests that drive the real @kubernetes/client-node
-// (ListWatch/informers and the typed CoreV1Api, NetworkingV1Api, DiscoveryV1Api,
-// AdmissionregistrationV1Api, CoordinationV1Api clients) over plain HTTP on 127.0.0.1.
+// TEST DOUBLE of the Kubernetes API server — ONLY for faults the real one cannot be made to show on
+// demand: dropped or ended watch connections (dropWatches/endWatches), 410 Gone at will
+// (compact), bookmarks on demand (sendBookmarks), and injected 5xx answers (failNext). Everything
+// else is tested against the real kube-apiserver v1.28.7 (test/support/kube-cluster.ts). Used by
+// the fault sections of test/k8s/informers.test.ts, test/controller/leader-election.test.ts and
+// test/controller/status-writer.test.ts; do not add normal-behaviour tests here.
+//
+// It drives the real @kubernetes/client-node (ListWatch/informers and the typed CoreV1Api,
+// NetworkingV1Api, DiscoveryV1Api, AdmissionregistrationV1Api, CoordinationV1Api clients) over
+// plain HTTP on 127.0.0.1.
 //
 // Faithful (https://kubernetes.io/docs/reference/using-api/api-concepts/):
 // - URLs: /api/v1/..., /apis/{group}/{version}/..., namespaced and all-namespaces collections,
