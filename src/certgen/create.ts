@@ -1,7 +1,8 @@
-import { CoreV1Api, type KubeConfig, type V1Secret } from '@kubernetes/client-node';
+// Types only: @kubernetes/client-node (~64 MiB) is loaded when a Secret is really written, never
+// for --out-dir or --help.
+import type { CoreV1Api, KubeConfig, V1Secret } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import { GatehouseError } from '../errors.js';
-import { loadKubeConfig } from '../k8s/client.js';
 import { apiReason, apiStatus } from '../k8s/api-error.js';
 import type { StoredMaterial } from './inspect.js';
 import { checkCreateOptions, type CertgenCreateOptions } from './options.js';
@@ -34,8 +35,9 @@ function fail(message: string, cause?: unknown): GatehouseError {
 }
 
 /** The KubeConfig to use, or a KUBE_CONFIG error with a one-line reason. */
-export function kubeConfigFor(kubeconfig: string | undefined, deps: CertgenDeps): KubeConfig {
+export async function kubeConfigFor(kubeconfig: string | undefined, deps: CertgenDeps): Promise<KubeConfig> {
   if (deps.kubeConfig) return deps.kubeConfig;
+  const { loadKubeConfig } = await import('../k8s/client.js');
   try {
     return loadKubeConfig(kubeconfig);
   } catch (err) {
@@ -95,7 +97,8 @@ async function createInSecret(opts: CertgenCreateOptions, deps: CertgenDeps, now
   const name = opts.secretName!;
   const where = `Secret ${namespace}/${name}`;
   const log = deps.logger.child({ component: 'certgen', secret: `${namespace}/${name}` });
-  const core = kubeConfigFor(opts.kubeconfig, deps).makeApiClient(CoreV1Api);
+  const { CoreV1Api } = await import('@kubernetes/client-node');
+  const core = (await kubeConfigFor(opts.kubeconfig, deps)).makeApiClient(CoreV1Api);
   const sleep = deps.sleep ?? defaultSleep;
 
   for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {

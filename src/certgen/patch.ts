@@ -93,7 +93,7 @@ async function read(k: ConfigurationKind, name: string): Promise<WebhookConfigur
  */
 export async function runCertgenPatch(opts: CertgenPatchOptions, deps: CertgenDeps): Promise<CertgenResult> {
   checkPatchOptions(opts);
-  const kc = kubeConfigFor(opts.kubeconfig, deps);
+  const kc = await kubeConfigFor(opts.kubeconfig, deps);
   const log = deps.logger.child({ component: 'certgen', webhook: opts.webhookName });
   const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   const caBundle = await readCaBundle(kc.makeApiClient(CoreV1Api), opts);

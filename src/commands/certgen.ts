@@ -1,6 +1,4 @@
-import { runCertgenCreate } from '../certgen/create.js';
 import { CERTGEN_CREATE_FLAGS, CERTGEN_PATCH_FLAGS, certgenCreateOptionsFrom, certgenPatchOptionsFrom } from '../certgen/options.js';
-import { runCertgenPatch } from '../certgen/patch.js';
 import { LOG_FLAGS } from '../config/common-flags.js';
 import { GatehouseError } from '../errors.js';
 import { createLogger } from '../log.js';
@@ -20,6 +18,8 @@ export const certgenCreateCommand: Command = {
   async run(parsed, io) {
     noPositionals(parsed.positionals);
     const logger = createLogger(parsed.values['log-level'] as string);
+    // Loaded on use: every command imports this module for --help, and patch needs the API client.
+    const { runCertgenCreate } = await import('../certgen/create.js');
     const result = await runCertgenCreate(certgenCreateOptionsFrom(parsed.values), { logger });
     io.stdout(`${result.message}\n`);
     logger.flush();
@@ -37,6 +37,7 @@ export const certgenPatchCommand: Command = {
   async run(parsed, io) {
     noPositionals(parsed.positionals);
     const logger = createLogger(parsed.values['log-level'] as string);
+    const { runCertgenPatch } = await import('../certgen/patch.js');
     const result = await runCertgenPatch(certgenPatchOptionsFrom(parsed.values), { logger });
     io.stdout(`${result.message}\n`);
     logger.flush();
