@@ -1,50 +1,18 @@
 #!/usr/bin/env -S node --max-semi-space-size=4
-import { formatHelp, parseFlags } from './config/flags.js';
-import { GatehouseError } from './errors.js';
-import { COMMANDS } from './commands/index.js';
-import type { CommandIO } from './commands/command.js';
+// The `gatehouse` executable. It checks the Node.js version before importing anything else: an
+// older Node would otherwise crash deep inside a dependency with a message about `bind` or
+// `undefined` instead of saying what is wrong. Static imports run before any code, so the rest is
+// imported dynamically (node-version.ts imports nothing).
 
-const TOP_HELP = `Usage: gatehouse <command> [flags]
+import { nodeTooOld } from './node-version.js';
 
-Kubernetes Ingress admission webhook and controller.
-
-Commands:
-${COMMANDS.map((c) => `  ${c.name.padEnd(16)}${c.summary.split('\n')[0]}`).join('\n')}
-
-Run 'gatehouse <command> --help' for a command's flags.
-`;
-
-/** Runs one command line; returns the exit code. Exported for tests (no process.exit here). */
-export async function main(argv: readonly string[], io: CommandIO): Promise<number> {
-  const [first, second, ...rest] = argv;
-  if (first === undefined || first === '--help' || first === '-h' || first === 'help') {
-    io.stdout(TOP_HELP);
-    return first === undefined ? 2 : 0;
-  }
-  // Two-word commands (`certgen create`) first, then one-word ones.
-  const two = second !== undefined ? COMMANDS.find((c) => c.name === `${first} ${second}`) : undefined;
-  const command = two ?? COMMANDS.find((c) => c.name === first);
-  const args = two ? rest : argv.slice(1);
-  if (!command) {
-    io.stderr(`gatehouse: unknown command "${[first, second].filter(Boolean).join(' ')}" (see gatehouse --help)\n`);
-    return 2;
-  }
-  try {
-    const parsed = parseFlags(command.flags, args);
-    if (parsed.help) {
-      io.stdout(formatHelp(command.usage, command.summary, command.flags));
-      return 0;
-    }
-    return await command.run(parsed, io);
-  } catch (err) {
-    if (err instanceof GatehouseError) {
-      io.stderr(`gatehouse ${command.name}: ${err.message}\n`);
-      return err.exitCode;
-    }
-    io.stderr(`gatehouse ${command.name}: ${err instanceof Error ? err.message : String(err)}\n`);
-    return 1;
-  }
+const tooOld = nodeTooOld(process.version, process.execPath);
+if (tooOld) {
+  process.stderr.write(`${tooOld}\n`);
+  process.exit(1);
 }
+
+const { main } = await import('./main.js');
 
 function stopSignal(): Promise<string> {
   return new Promise((resolve) => {
@@ -52,13 +20,10 @@ function stopSignal(): Promise<string> {
   });
 }
 
-const isEntryPoint = process.argv[1] !== undefined && import.meta.url === new URL(`file://${(await import('node:fs')).realpathSync(process.argv[1])}`).href;
-if (isEntryPoint) {
-  const code = await main(process.argv.slice(2), {
-    stdout: (t) => process.stdout.write(t),
-    stderr: (t) => process.stderr.write(t),
-    stopSignal: stopSignal(),
-    env: process.env,
-  });
-  process.exit(code);
-}
+const code = await main(process.argv.slice(2), {
+  stdout: (t) => process.stdout.write(t),
+  stderr: (t) => process.stderr.write(t),
+  stopSignal: stopSignal(),
+  env: process.env,
+});
+process.exit(code);

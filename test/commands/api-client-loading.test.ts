@@ -41,11 +41,11 @@ describe('@kubernetes/client-node is loaded only for the live API', () => {
     ['certgen', 'patch', '--help'],
     ['check', '--snapshot', 'examples/snapshot', 'examples/snapshot'],
     ['render', '--snapshot', 'examples/snapshot'],
-  ])('gatehouse %s', async (args) => {
+  ])('gatehouse %s', { timeout: 30_000 }, async (args) => {
     const res = await gatehouse(args);
     expect(res.stderr).not.toContain('CLIENT-NODE-LOADED');
     expect(res.code === 0 || res.code === 1).toBe(true);
-  }, 30_000);
+  });
 
   test('certgen create --out-dir', async () => {
     const res = await gatehouse(['certgen', 'create', '--log-level', 'silent', '--out-dir', scratch, '--host', 'localhost']);

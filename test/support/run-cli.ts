@@ -1,4 +1,4 @@
-import { main } from '../../src/cli.js';
+import { main } from '../../src/main.js';
 
 export interface CliRun {
   readonly code: Promise<number>;
