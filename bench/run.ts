@@ -5,6 +5,7 @@ import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { benchCertgen } from './certgen.js';
 import { benchControllerRss, benchLiveController, benchRender } from './controller.js';
+import { benchHostileRegex, hostileRegexSection } from './hostile-regex.js';
 import { benchBaseline, benchWebhook, type WebhookScenario } from './webhook.js';
 
 const SECONDS = Number(process.env['BENCH_SECONDS'] ?? 10);
@@ -107,6 +108,11 @@ sent at once, reloads counted by \`gatehouse_nginx_reloads_total\`.
 | reloads for a burst of 100 updates | ${live.burstReloads} | a handful (tests assert ≤ 3) | ${verdict(live.burstReloads <= 3)} |
 | controller RSS, 10,000 Ingresses + Services + EndpointSlices | ${rss.toFixed(0)} MiB | ≤ 300 MiB | ${verdict(rss <= 300)} |
 `);
+
+  console.log('hostile regex');
+  const hostileRegex = await benchHostileRegex();
+  console.log(hostileRegex);
+  sections.push(hostileRegexSection(hostileRegex));
 
   const header = `# Benchmarks
 

@@ -1,24 +1,30 @@
-// The annotation catalog: every `nginx.ingress.kubernetes.io/*` annotation Gatehouse supports,
-// declared as data (key, schema, risk, doc, examples), as ingress-nginx declares its own
-// (internal/ingress/annotations/parser). The webhook validates with it and the controller renders
-// only what it accepts. An explicit list, no discovery: adding an annotation is a visible change.
-import type { AnnotationEntry, ValueKinds } from './entry.js';
-import { ACCESS_ANNOTATIONS } from './entries/access.js';
-import { AFFINITY_ANNOTATIONS } from './entries/affinity.js';
-import { CANARY_ANNOTATIONS } from './entries/canary.js';
+// The annotation catalog: every `nginx.ingress.kubernetes.io/*` annotation Gatehouse knows,
+// declared as data (key, schema, risk, doc, examples, and what the bundled controller does with
+// it), as ingress-nginx declares its own (internal/ingress/annotations/parser). The webhook
+// validates with it and the controller renders only what it accepts and implements. An explicit
+// list, no discovery: adding an annotation is a visible change.
+import type { AnnotationEntry, ControllerSupport, UnimplementedEntry, ValueKinds } from './entry.js';
+import { ACCESS_ANNOTATIONS, ACCESS_UNIMPLEMENTED } from './entries/access.js';
+import { AFFINITY_ANNOTATIONS, AFFINITY_UNIMPLEMENTED } from './entries/affinity.js';
+import { AUTH_UNIMPLEMENTED } from './entries/auth.js';
+import { CANARY_ANNOTATIONS, CANARY_UNIMPLEMENTED } from './entries/canary.js';
 import { CORS_ANNOTATIONS } from './entries/cors.js';
-import { PROXY_ANNOTATIONS } from './entries/proxy.js';
-import { REDIRECT_ANNOTATIONS } from './entries/redirect.js';
+import { MODSECURITY_UNIMPLEMENTED } from './entries/modsecurity.js';
+import { OBSERVABILITY_UNIMPLEMENTED } from './entries/observability.js';
+import { PROXY_ANNOTATIONS, PROXY_UNIMPLEMENTED } from './entries/proxy.js';
+import { RATE_LIMIT_UNIMPLEMENTED } from './entries/rate-limit.js';
+import { REDIRECT_ANNOTATIONS, REDIRECT_UNIMPLEMENTED } from './entries/redirect.js';
 import { REWRITE_ANNOTATIONS } from './entries/rewrite.js';
+import { ROUTING_UNIMPLEMENTED } from './entries/routing.js';
 import { SNIPPET_ANNOTATIONS } from './entries/snippets.js';
-import { TLS_ANNOTATIONS } from './entries/tls.js';
+import { TLS_ANNOTATIONS, TLS_UNIMPLEMENTED } from './entries/tls.js';
 
-export type { AnnotationEntry, NamespacedName, ValueKind, ValueKinds } from './entry.js';
+export type { AnnotationEntry, ControllerSupport, NamespacedName, UnimplementedEntry, ValueKind, ValueKinds } from './entry.js';
 
 /** Prefix of every annotation in the catalog. */
 export const NGINX_ANNOTATION_PREFIX = 'nginx.ingress.kubernetes.io/';
 
-/** Every supported annotation, grouped by topic; keys are stored without the prefix. */
+/** Every annotation whose value Gatehouse validates, grouped by topic; keys are stored without the prefix. */
 export const ANNOTATION_CATALOG = [
   ...REWRITE_ANNOTATIONS,
   ...TLS_ANNOTATIONS,
@@ -42,11 +48,61 @@ export type AnnotationValue<K extends AnnotationKey> = ValueKinds[Extract<Catalo
 /** Accepted values of one Ingress, by key without prefix; absent keys were not set or not accepted. */
 export type AnnotationValues = { readonly [K in AnnotationKey]?: AnnotationValue<K> };
 
-const BY_KEY: ReadonlyMap<string, AnnotationEntry> = new Map(ANNOTATION_CATALOG.map((e) => [e.key, e]));
+/**
+ * The rest of ingress-nginx's annotations: known by key only, refused or ignored whatever the
+ * value, because the controller does not implement them.
+ */
+export const UNIMPLEMENTED_ANNOTATIONS: readonly UnimplementedEntry[] = [
+  ...AUTH_UNIMPLEMENTED,
+  ...ACCESS_UNIMPLEMENTED,
+  ...RATE_LIMIT_UNIMPLEMENTED,
+  ...TLS_UNIMPLEMENTED,
+  ...MODSECURITY_UNIMPLEMENTED,
+  ...CANARY_UNIMPLEMENTED,
+  ...PROXY_UNIMPLEMENTED,
+  ...REDIRECT_UNIMPLEMENTED,
+  ...AFFINITY_UNIMPLEMENTED,
+  ...ROUTING_UNIMPLEMENTED,
+  ...OBSERVABILITY_UNIMPLEMENTED,
+];
 
-/** The entry for a key without prefix, or undefined when Gatehouse does not support it. */
+/**
+ * Keys the catalog does not list but that belong to a family the controller refuses: a future
+ * ingress-nginx `auth-*` or `limit-*` annotation, or a typo of one, must not be served as if absent.
+ */
+const REFUSED_FAMILIES: readonly { readonly pattern: RegExp; readonly feature: string }[] = [
+  { pattern: /^auth-/, feature: 'authentication' },
+  { pattern: /^(?:limit-|global-rate-limit)/, feature: 'rate limiting' },
+  { pattern: /^proxy-ssl-/, feature: 'upstream TLS authentication and verification' },
+  { pattern: /^canary/, feature: 'canary traffic splitting' },
+  { pattern: /-source-range$/, feature: 'client source ranges' },
+  { pattern: /modsecurity|owasp/, feature: 'the ModSecurity web application firewall' },
+  { pattern: /-snippet$/, feature: 'raw nginx configuration (snippets)' },
+];
+
+const BY_KEY: ReadonlyMap<string, AnnotationEntry> = new Map(ANNOTATION_CATALOG.map((e) => [e.key, e]));
+const UNIMPLEMENTED_BY_KEY: ReadonlyMap<string, UnimplementedEntry> = new Map(UNIMPLEMENTED_ANNOTATIONS.map((e) => [e.key, e]));
+
+/** The validated entry for a key without prefix, or undefined when Gatehouse does not validate it. */
 export function catalogEntry(key: string): AnnotationEntry | undefined {
   return BY_KEY.get(key);
+}
+
+/** What the bundled controller does with an annotation, and the feature it asks for. */
+export interface Support {
+  readonly controller: ControllerSupport;
+  readonly feature: string;
+}
+
+/**
+ * What the bundled controller does with a key without prefix: from its catalog entry, else from
+ * the family it belongs to (refused); undefined for a key Gatehouse does not know at all.
+ */
+export function controllerSupport(key: string): Support | undefined {
+  const entry = BY_KEY.get(key) ?? UNIMPLEMENTED_BY_KEY.get(key);
+  if (entry) return { controller: entry.controller, feature: entry.feature ?? key };
+  const family = REFUSED_FAMILIES.find((f) => f.pattern.test(key));
+  return family ? { controller: 'refuses', feature: family.feature } : undefined;
 }
 
 /** Snippets insert raw nginx configuration; any key ending in `-snippet` counts, known or not. */
@@ -58,16 +114,28 @@ function cell(text: string): string {
   return text.replaceAll('|', '\\|').replaceAll('\n', ' ');
 }
 
-/** The catalog as a Markdown table (annotation, risk, accepted values, example, what it does). */
+/** What the controller column says. */
+const CONTROLLER_CELL: Readonly<Record<ControllerSupport, string>> = { renders: 'renders', refuses: '**refused**', ignores: 'ignored' };
+
+/** The validated annotations as a Markdown table (annotation, controller, risk, accepted values, example, what it does). */
 export function catalogMarkdown(): string {
   const lines = [
-    '| Annotation | Risk | Accepted values | Example | What it does |',
-    '|---|---|---|---|---|',
+    '| Annotation | Controller | Risk | Accepted values | Example | What it does |',
+    '|---|---|---|---|---|---|',
   ];
   for (const e of ANNOTATION_CATALOG as readonly AnnotationEntry[]) {
     lines.push(
-      `| \`${NGINX_ANNOTATION_PREFIX}${e.key}\` | ${e.risk} | ${cell(e.expects)} | \`${cell(e.examples[0])}\` | ${cell(e.doc)} |`,
+      `| \`${NGINX_ANNOTATION_PREFIX}${e.key}\` | ${CONTROLLER_CELL[e.controller]} | ${e.risk} | ${cell(e.expects)} | \`${cell(e.examples[0])}\` | ${cell(e.doc)} |`,
     );
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+/** The annotations known by key only, as a Markdown table (annotation, controller, feature). */
+export function unimplementedMarkdown(): string {
+  const lines = ['| Annotation | Controller | Feature |', '|---|---|---|'];
+  for (const e of UNIMPLEMENTED_ANNOTATIONS) {
+    lines.push(`| \`${NGINX_ANNOTATION_PREFIX}${e.key}\` | ${CONTROLLER_CELL[e.controller]} | ${cell(e.feature)} |`);
   }
   return `${lines.join('\n')}\n`;
 }

@@ -33,10 +33,48 @@ export interface ValueKinds {
 /** A JSON Schema (draft-07, ajv strict mode) for a decoded value. */
 export type JsonSchema = { readonly [keyword: string]: unknown };
 
-/** One supported `nginx.ingress.kubernetes.io/*` annotation, declared as data. */
+/**
+ * What the bundled controller does with an annotation. Every catalog entry says it, and both the
+ * annotations rule and the renderer read it from here, so admission and nginx.conf cannot drift:
+ * - `renders`: implemented; the accepted value reaches nginx.conf.
+ * - `refuses`: not implemented, and serving the Ingress without it would fail open (no
+ *   authentication, rate limit, client or upstream TLS check, raw configuration dropped, canary
+ *   traffic on the main route). The webhook denies it; the controller skips the whole Ingress.
+ * - `ignores`: not implemented, and without it the same clients still reach the same backends
+ *   with the same protections (buffers, logging, tracing, balancing). The webhook warns.
+ * The reference list is ingress-nginx's:
+ * https://kubernetes.github.io/ingress-nginx/user-guide/nginx-configuration/annotations/
+ */
+export type ControllerSupport = 'renders' | 'refuses' | 'ignores';
+
+/**
+ * An ingress-nginx annotation the controller does not implement, known by key only: its value is
+ * never read, so it has no schema. Refused or ignored whatever the value.
+ */
+export interface UnimplementedEntry {
+  /** Key without the prefix, e.g. `auth-url`. */
+  readonly key: string;
+  readonly controller: Exclude<ControllerSupport, 'renders'>;
+  /** What it asks for, in a few words (`external authentication`); names it in messages. */
+  readonly feature: string;
+}
+
+/** Entries for keys of one unimplemented feature, all refused or all ignored. */
+export function unimplemented(
+  controller: UnimplementedEntry['controller'],
+  feature: string,
+  keys: readonly string[],
+): readonly UnimplementedEntry[] {
+  return keys.map((key) => ({ key, controller, feature }));
+}
+
+/** One `nginx.ingress.kubernetes.io/*` annotation whose value Gatehouse validates, declared as data. */
 export interface AnnotationEntry {
   /** Key without the prefix, e.g. `proxy-body-size`. */
   readonly key: string;
+  readonly controller: ControllerSupport;
+  /** What it asks for, in a few words; required unless the controller renders it. */
+  readonly feature?: string;
   readonly kind: ValueKind;
   /** Schema of the decoded value; compiled once by validate.ts. */
   readonly schema: JsonSchema;
@@ -57,6 +95,13 @@ export interface AnnotationEntry {
    * `equals` compares the other annotation's decoded value.
    */
   readonly requires?: { readonly key: string; readonly equals?: string | boolean };
+  /**
+   * A last check of the decoded value, after the schema, for what a schema cannot express: the
+   * length of what the value renders to in nginx.conf (nginx/parameter-length.ts). Returns why the
+   * value is refused, completing "invalid value …: ". The controller parses with the same catalog,
+   * so it refuses the same values.
+   */
+  readonly fits?: (value: unknown) => string | undefined;
 }
 
 // Shared schema pieces.

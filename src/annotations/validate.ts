@@ -7,10 +7,12 @@ import { annotationPath } from '../rules/field-path.js';
 import { RISK_LEVELS, type Finding, type RiskLevel, type RuleOptions } from '../rules/types.js';
 import {
   ANNOTATION_CATALOG,
+  controllerSupport,
   isSnippetKey,
   NGINX_ANNOTATION_PREFIX,
   type AnnotationEntry,
   type AnnotationValues,
+  type Support,
 } from './catalog.js';
 import type { ValueKind } from './entry.js';
 import { ANNOTATION_FORMATS } from './formats.js';
@@ -93,6 +95,8 @@ function judge(compiled: CompiledEntry, raw: unknown): ValueVerdict {
   }
   const value = decode(entry.kind, raw);
   if (!validate(value)) return { ok: false, reason: `must be ${entry.expects}${schemaDetail(validate.errors?.[0], value)}` };
+  const misfit = entry.fits?.(value);
+  if (misfit !== undefined) return { ok: false, reason: misfit };
   return { ok: true, value };
 }
 
@@ -124,16 +128,29 @@ function finding(severity: Finding['severity'], key: string, message: string): F
 
 const SNIPPETS_DISABLED =
   'snippet annotations are disabled: they insert raw nginx configuration ' +
-  '(allow with --allow-snippet-annotations and --annotations-risk-level critical)';
+  '(--allow-snippet-annotations with --annotations-risk-level critical lifts this, but the bundled controller does not render snippets yet)';
+
+/** Denial of an annotation the controller refuses: serving the Ingress without it would fail open. */
+function notImplemented(fullKey: string, support: Support): string {
+  return `${fullKey} (${support.feature}) is not implemented by the bundled controller yet; the Ingress is refused rather than served without it`;
+}
+
+/** Warning for an annotation the controller ignores: harmless to serve without it. */
+function ignored(support: Support): string {
+  return `ignored: the bundled controller does not implement ${support.feature}; the Ingress is served without it`;
+}
 
 /**
  * Every `nginx.ingress.kubernetes.io/*` annotation of the Ingress, judged:
  * - `*-snippet` without `--allow-snippet-annotations` → deny (even when allowed, snippets are
  *   critical, so they also need `--annotations-risk-level critical`, as in ingress-nginx);
- * - a key the catalog does not know → warn "ignored";
+ * - an annotation the bundled controller refuses (catalog `controller: 'refuses'`, or a key of a
+ *   refused family such as `auth-*`) → deny: serving the Ingress without it would fail open;
+ * - an annotation the controller ignores → warn; a key Gatehouse does not know → warn "ignored";
  * - risk above `--annotations-risk-level` → deny;
  * - a value refused by the length cap, the universal guard or the schema → deny;
  * - an annotation that needs another one to have any effect → warn.
+ * The controller skips an Ingress this rejects, so admission and rendering make one decision.
  * Never throws on bad input.
  */
 export function parseAnnotations(ingress: Ingress, options: RuleOptions): ParsedAnnotations {
@@ -152,9 +169,15 @@ export function parseAnnotations(ingress: Ingress, options: RuleOptions): Parsed
       rejected = true;
       continue;
     }
+    const support = controllerSupport(key);
+    if (support?.controller === 'refuses') {
+      findings.push(finding('deny', fullKey, notImplemented(fullKey, support)));
+      rejected = true;
+      continue;
+    }
     const compiled = COMPILED.get(key);
     if (!compiled) {
-      findings.push(finding('warn', fullKey, 'ignored: Gatehouse does not support this annotation'));
+      findings.push(finding('warn', fullKey, support ? ignored(support) : 'ignored: Gatehouse does not support this annotation'));
       continue;
     }
     if (compiled.rank > allowedRank) {
@@ -173,6 +196,7 @@ export function parseAnnotations(ingress: Ingress, options: RuleOptions): Parsed
     }
     values[key] = verdict.value;
     accepted++;
+    if (support?.controller === 'ignores') findings.push(finding('warn', fullKey, ignored(support)));
   }
   if (accepted > 0 && crossCheck(values, annotations, findings)) rejected = true;
   return { values: values as AnnotationValues, findings, rejected };

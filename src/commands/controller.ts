@@ -1,4 +1,5 @@
 import { chmod, mkdir, readFile } from 'node:fs/promises';
+import { hostname } from 'node:os';
 import { Registry } from 'prom-client';
 import { CONTROLLER_FLAGS, controllerConfigFrom, nameserversOf } from '../config/controller-config.js';
 import { NginxApplier } from '../controller/apply.js';
@@ -6,7 +7,9 @@ import { ensureFallbackCertificate } from '../controller/fallback-cert.js';
 import { createControllerMetrics } from '../controller/metrics.js';
 import { ProcessNginxRunner } from '../controller/nginx-runner.js';
 import type { StatusPublishing } from '../controller/publish-status.js';
-import { createReconciler } from '../controller/reconcile.js';
+import { ExclusionReport } from '../controller/exclusion-report.js';
+import { Quarantine, type QuarantineResult } from '../controller/quarantine.js';
+import { createReconciler, type RenderedConfig } from '../controller/reconcile.js';
 import { nginxListen, renderSnapshot } from '../controller/render-snapshot.js';
 import { buildHealthServer } from '../health/server.js';
 import { CONTROLLER_KINDS, openSnapshotSource } from '../k8s/snapshot-source.js';
@@ -42,6 +45,10 @@ export const controllerCommand: Command = {
       configDir: config.configDir,
       onLog: (line) => logger.child({ component: 'nginx' }).info(line),
       onUnexpectedExit: (info) => log.warn(info, 'nginx exited unexpectedly; restarting'),
+      onOrphan: (orphan) =>
+        orphan.kind === 'stopped'
+          ? log.warn(orphan, 'stopped the nginx an earlier controller left running on this config dir')
+          : log.warn(orphan, orphan.kind === 'foreign' ? 'the pid file names a process that is not our nginx; left alone' : 'the nginx an earlier controller left running did not stop'),
       // nginx parses the whole configuration on start and reload: ~0.5 s per 1,000 hosts.
       startTimeoutMs: 120_000,
       reloadTimeoutMs: 120_000,
@@ -58,20 +65,41 @@ export const controllerCommand: Command = {
     // ExternalName Services are resolved by nginx at request time.
     const resolvers = config.resolvers.length > 0 ? config.resolvers : nameserversOf(await readFile('/etc/resolv.conf', 'utf8').catch(() => ''));
     let status: StatusPublishing | undefined;
-    let latest: ReturnType<typeof renderSnapshot> | undefined;
-    const render = () => {
-      latest = renderSnapshot(source.cluster, config, { statusListen: nginxListen(config.statusListen), resolvers });
-      for (const s of latest.build.skipped) log.error({ ingress: s.ingress, reason: s.reason }, 'Ingress skipped: it cannot be rendered safely');
-      for (const c of latest.build.conflicts) log.warn(c, 'conflicting Ingresses; the older one wins');
-      for (const w of latest.build.warnings) log.warn(w, 'Ingress served with a problem');
-      return { text: latest.text, certificates: latest.build.model.certificates, ownedIngresses: latest.build.owned };
+    const renderWithout = (excluded: ReadonlySet<string>): RenderedConfig => {
+      const { text, build } = renderSnapshot(source.cluster, config, { statusListen: nginxListen(config.statusListen), resolvers }, excluded);
+      return { text, certificates: build.model.certificates, ownedIngresses: build.owned, build };
+    };
+    // A round renders the whole snapshot; the quarantine's probes render it leaving some out.
+    const render = (): RenderedConfig => {
+      const full = renderWithout(new Set());
+      for (const c of full.build!.conflicts) log.warn(c, 'conflicting Ingresses; the older one wins');
+      for (const w of full.build!.warnings) log.warn(w, 'Ingress served with a problem');
+      return full;
+    };
+    // Events need the live API; with --snapshot, logs, metrics and /readyz tell the same.
+    const recorder = source.kubeConfig
+      ? new (await import('../controller/kube-event-recorder.js')).KubeEventRecorder({ kubeConfig: source.kubeConfig, logger, instance: hostname() })
+      : undefined;
+    const report = new ExclusionReport({
+      lookup: (namespace, name) => source.cluster.ingress(namespace, name),
+      metrics,
+      logger: log,
+      ...(recorder ? { recorder } : {}),
+    });
+    const quarantine = new Quarantine({ applier, render: renderWithout, report });
+    const logResult = (result: QuarantineResult): void => {
+      const excluded = [...result.rejected.keys()];
+      if (result.status === 'applied') log.info({ checksum: result.checksum, excluded, probes: result.probes }, 'nginx reloaded');
+      else if (result.status === 'rejected') log.error({ message: result.message }, 'nginx rejects the configuration even without any Ingress; the last good one keeps serving');
+      else if (result.status === 'reload-failed') log.error({ message: result.message }, 'nginx did not load the new configuration');
     };
 
     await source.whenSynced();
     const initial = render();
-    metrics.ownedIngresses.set(initial.ownedIngresses);
-    const first = await applier.apply(initial.text, initial.certificates);
-    if (first.status === 'rejected') log.error({ message: first.message }, 'the first configuration failed nginx -t; starting with it anyway is impossible');
+    metrics.ownedIngresses.set(initial.ownedIngresses ?? 0);
+    // A bad object is left out here too: a restarted controller serves everything else.
+    const first = await quarantine.apply(initial);
+    logResult(first);
     await runner.start();
     log.info({ checksum: first.checksum }, 'nginx started');
 
@@ -80,13 +108,12 @@ export const controllerCommand: Command = {
       maxDelayMs: config.syncMaxDelayMs,
       metrics,
       render,
-      apply: (c) => applier.apply(c.text, c.certificates),
+      apply: (c) => quarantine.apply(c),
       onResult: (result) => {
-        if (result.status === 'applied') log.info({ checksum: result.checksum }, 'nginx reloaded');
-        else if (result.status === 'rejected') log.error({ message: result.message }, 'new configuration failed nginx -t; the last good one keeps serving');
-        else if (result.status === 'reload-failed') log.error({ message: result.message }, 'nginx did not load the new configuration');
-        // Status is written only once nginx serves what the Ingresses ask for.
-        if (result.status === 'applied' && latest) status?.publish(latest.build);
+        logResult(result);
+        // Status is written only once nginx serves what the Ingresses ask for (never for excluded ones).
+        const served = quarantine.served?.build;
+        if (result.status === 'applied' && served) status?.publish(served);
       },
       onError: (err) => log.error({ err }, 'reconcile failed'),
     });
@@ -96,7 +123,8 @@ export const controllerCommand: Command = {
       // Loaded only with the live API: it pulls in @kubernetes/client-node (~80 MB of RSS).
       const { startStatusPublishing } = await import('../controller/publish-status.js');
       status = startStatusPublishing({ kubeConfig: source.kubeConfig, config, cluster: source.cluster, logger });
-      if (first.status !== 'rejected' && latest) status.publish(latest.build);
+      const served = quarantine.served?.build;
+      if (first.status !== 'rejected' && served) status.publish(served);
     }
 
     let webhook: ServedWebhook | undefined;
@@ -104,6 +132,8 @@ export const controllerCommand: Command = {
     const health = buildHealthServer({
       ready: () => source.synced() && runner.running && applier.current !== undefined,
       notReadyReason: () => (!source.synced() ? 'informers have not synced' : 'nginx has not loaded a configuration'),
+      // Still ready while Ingresses are excluded: nginx serves every other one (docs/controller.md).
+      degraded: () => report.summary(),
       registry,
     });
     await listenOn(health, config.healthListen, 'health server');

@@ -1,5 +1,6 @@
 import { HOST_OWNERSHIP_POLICIES, type HostOwnershipPolicy } from '../k8s/host-ownership.js';
 import type { OwnershipOptions } from '../k8s/ownership.js';
+import { REGEX_REDOS_MODES, type RegexRedosMode } from '../pcre/backtracking.js';
 import { RISK_LEVELS, type RiskLevel, type RuleOptions } from '../rules/types.js';
 import type { FlagSpec } from './flags.js';
 
@@ -44,6 +45,13 @@ export const RULE_FLAGS: readonly FlagSpec[] = [
     default: 'strict',
     help: 'strict: a host belongs to the namespace of its oldest Ingress; shared: any namespace may add paths',
   },
+  {
+    name: 'regex-redos',
+    type: 'enum',
+    values: REGEX_REDOS_MODES,
+    default: 'deny',
+    help: 'regex paths that may backtrack catastrophically: deny (the controller leaves them out too) or warn',
+  },
 ];
 
 export const LOG_FLAGS: readonly FlagSpec[] = [
@@ -68,5 +76,6 @@ export function ruleOptionsFrom(values: Readonly<Record<string, unknown>>): Rule
     annotationsRiskLevel: values['annotations-risk-level'] as RiskLevel,
     allowSnippetAnnotations: values['allow-snippet-annotations'] as boolean,
     hostOwnership: values['host-ownership'] as HostOwnershipPolicy,
+    regexRedos: values['regex-redos'] as RegexRedosMode,
   });
 }

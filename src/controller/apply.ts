@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { CertificateFile } from '../nginx/model.js';
 import { checksumOf } from '../nginx/render.js';
 import type { ControllerMetrics } from './metrics.js';
-import type { NginxRunner } from './nginx-runner.js';
+import type { ConfigTestResult, NginxRunner } from './nginx-runner.js';
 
 /**
  * - `unchanged`: byte-identical to the running config; nothing done.
@@ -54,6 +54,8 @@ async function exists(path: string): Promise<boolean> {
  */
 export class NginxApplier {
   private running: string | undefined;
+  /** The text the last `test()` accepted: applying it next needs no second `nginx -t`. */
+  private passed: string | undefined;
   private queue: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly opts: ApplierOptions) {}
@@ -64,9 +66,36 @@ export class NginxApplier {
   }
 
   apply(text: string, certificates: readonly CertificateFile[] = []): Promise<ApplyResult> {
-    const next = this.queue.then(() => this.applyNow(text, certificates));
+    return this.enqueue(() => this.applyNow(text, certificates));
+  }
+
+  /**
+   * `nginx -t` on a candidate without applying it (the quarantine's probes). The running text
+   * passes without a run; a text that passes is remembered, so applying it next skips the test.
+   */
+  test(text: string, certificates: readonly CertificateFile[] = []): Promise<ConfigTestResult> {
+    return this.enqueue(async () => {
+      if (text === this.running) return { ok: true, output: '' };
+      const result = await this.testCandidate(text, certificates);
+      if (result.ok) this.passed = text;
+      return result;
+    });
+  }
+
+  private enqueue<T>(task: () => Promise<T>): Promise<T> {
+    const next = this.queue.then(task);
     this.queue = next.catch(() => undefined);
     return next;
+  }
+
+  /** Writes the certificates and the candidate file and runs `nginx -t` on it; leaves the candidate on success. */
+  private async testCandidate(text: string, certificates: readonly CertificateFile[]): Promise<ConfigTestResult> {
+    await this.writeCertificates(certificates);
+    const candidate = join(this.opts.configDir, CANDIDATE_FILE);
+    await writeFile(candidate, text, { mode: 0o644 });
+    const test = await this.opts.runner.test(candidate);
+    if (!test.ok) await rm(candidate, { force: true });
+    return test;
   }
 
   private async applyNow(text: string, certificates: readonly CertificateFile[]): Promise<ApplyResult> {
@@ -74,15 +103,20 @@ export class NginxApplier {
     const base = checksum ? { checksum } : {};
     if (text === this.running) return { status: 'unchanged', ...base };
     const dir = this.opts.configDir;
-    await this.writeCertificates(certificates);
     const candidate = join(dir, CANDIDATE_FILE);
-    await writeFile(candidate, text, { mode: 0o644 });
-    const test = await this.opts.runner.test(candidate);
-    if (!test.ok) {
-      await rm(candidate, { force: true });
-      this.recordFailure();
-      return { status: 'rejected', ...base, message: test.output };
+    if (text === this.passed) {
+      // Accepted by test() since the last apply (an apply clears it), and no apply pruned its
+      // certificates since. The candidate is rewritten: a later failing test removed it.
+      await this.writeCertificates(certificates);
+      await writeFile(candidate, text, { mode: 0o644 });
+    } else {
+      const test = await this.testCandidate(text, certificates);
+      if (!test.ok) {
+        this.recordFailure();
+        return { status: 'rejected', ...base, message: test.output };
+      }
     }
+    this.passed = undefined;
     // rename(2) is atomic: nginx (or a restart) reads the old file or the new one, never half.
     await rename(candidate, join(dir, CONFIG_FILE));
     if (this.opts.runner.running) {

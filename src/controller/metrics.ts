@@ -8,6 +8,12 @@ export interface ControllerMetrics {
   /** 1 while the last candidate was applied; 0 after one failed `nginx -t` or reload. */
   readonly lastReloadSuccessful: Gauge;
   readonly ownedIngresses: Gauge;
+  /**
+   * 1 per owned Ingress left out of the served configuration, by reason (`ConfigurationRejected`:
+   * nginx refused the configuration with it; `CannotRender`: the controller refused to render it);
+   * the series is removed once it is served again.
+   */
+  readonly ingressExcluded: Gauge<'namespace' | 'name' | 'reason'>;
 }
 
 export function createControllerMetrics(registry: Registry): ControllerMetrics {
@@ -33,9 +39,15 @@ export function createControllerMetrics(registry: Registry): ControllerMetrics {
     help: 'Ingresses this controller owns (by class)',
     registers: [registry],
   });
+  const ingressExcluded = new Gauge({
+    name: 'gatehouse_ingress_excluded',
+    help: 'Owned Ingresses left out of the served nginx configuration (1 while excluded), by reason',
+    labelNames: ['namespace', 'name', 'reason'] as const,
+    registers: [registry],
+  });
   // Nothing has failed before the first attempt.
   lastReloadSuccessful.set(1);
   reloads.inc({ result: 'success' }, 0);
   reloads.inc({ result: 'failure' }, 0);
-  return { reloads, renderSeconds, lastReloadSuccessful, ownedIngresses };
+  return { reloads, renderSeconds, lastReloadSuccessful, ownedIngresses, ingressExcluded };
 }

@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { stopOrphanedNginx, type OrphanOutcome } from './orphan-nginx.js';
 
 /** Outcome of `nginx -t`; `output` is nginx's own message. */
 export interface ConfigTestResult {
@@ -39,6 +40,8 @@ export interface ProcessRunnerOptions {
   readonly reloadTimeoutMs?: number;
   /** How long a graceful quit may take before nginx is terminated. */
   readonly stopTimeoutMs?: number;
+  /** What start() found of an nginx left running by an earlier controller (orphan-nginx.ts). */
+  readonly onOrphan?: (outcome: OrphanOutcome) => void;
 }
 
 /** Resets the backoff once nginx has stayed up this long. */
@@ -153,6 +156,9 @@ export class ProcessNginxRunner implements NginxRunner {
     if (this.child) return;
     this.stopping = false;
     try {
+      // An nginx orphaned by a controller killed with SIGKILL would hold the ports.
+      const orphan = await stopOrphanedNginx({ pidFile: join(this.opts.configDir, 'nginx.pid'), configPath: this.configPath, quitTimeoutMs: this.opts.stopTimeoutMs ?? 10_000 });
+      if (orphan.kind !== 'none') this.opts.onOrphan?.(orphan);
       await this.launch();
     } catch (err) {
       // A start the caller asked for fails to the caller; only later deaths are supervised.
@@ -237,4 +243,15 @@ export class ProcessNginxRunner implements NginxRunner {
       await exited;
     }
   }
+}
+
+/**
+ * The line of `nginx -t` output that says what is wrong, without the timestamp and pid prefix:
+ * `[emerg] SSL_CTX_use_certificate(...) failed (SSL: ... ee key too small)`. nginx prints its
+ * first fatal error and stops, then `nginx: configuration file ... test failed`.
+ */
+export function nginxErrorLine(output: string): string {
+  const lines = output.split('\n').map((l) => l.trim()).filter(Boolean);
+  const line = lines.find((l) => /\[(emerg|alert|crit|error)\]/.test(l)) ?? lines[0] ?? 'nginx -t failed';
+  return line.replace(/^\d{4}\/\d\d\/\d\d \d\d:\d\d:\d\d /, '').replace(/^(?:nginx: )?(\[\w+\]) (?:\d+#\d+: )?/, '$1 ');
 }

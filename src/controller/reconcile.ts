@@ -1,3 +1,4 @@
+import type { BuildModelResult } from '../nginx/build-model.js';
 import type { CertificateFile } from '../nginx/model.js';
 import type { ApplyResult } from './apply.js';
 import type { ControllerMetrics } from './metrics.js';
@@ -8,17 +9,19 @@ export interface RenderedConfig {
   readonly certificates: readonly CertificateFile[];
   /** Owned Ingresses in this render (sets gatehouse_controller_owned_ingresses). */
   readonly ownedIngresses?: number;
+  /** The model this text came from (what was served, for status writes and reports). */
+  readonly build?: BuildModelResult;
 }
 
-export interface ReconcilerOptions {
+export interface ReconcilerOptions<R extends ApplyResult = ApplyResult> {
   /** Quiet time after the last change before rendering. */
   readonly debounceMs: number;
   /** Ceiling: a steady stream of changes still renders this long after the first one. */
   readonly maxDelayMs: number;
   /** Snapshot → model → text (pure, synchronous). */
   readonly render: () => RenderedConfig;
-  readonly apply: (config: RenderedConfig) => Promise<ApplyResult>;
-  readonly onResult?: (result: ApplyResult) => void;
+  readonly apply: (config: RenderedConfig) => Promise<R>;
+  readonly onResult?: (result: R) => void;
   readonly onError?: (err: unknown) => void;
   readonly metrics?: ControllerMetrics;
 }
@@ -38,7 +41,7 @@ export interface Reconciler {
  * is skipped before reaching nginx. Runs never overlap; triggers during a run start a new round.
  * Plain nginx reloads cost new workers and dropped upstream keepalives, hence the care.
  */
-export function createReconciler(opts: ReconcilerOptions): Reconciler {
+export function createReconciler<R extends ApplyResult>(opts: ReconcilerOptions<R>): Reconciler {
   let pending = false;
   let stopped = false;
   let debounce: NodeJS.Timeout | undefined;

@@ -15,17 +15,20 @@ export interface RenderedSnapshot {
   readonly text: string;
 }
 
-/** Snapshot → model → nginx.conf with the operator's settings. Pure. */
+/** Snapshot → model → nginx.conf with the operator's settings, leaving `excluded` Ingresses out. Pure. */
 export function renderSnapshot(
   cluster: ClusterSnapshot,
   config: RenderConfig,
   extra: Omit<RenderOptions, 'configDir' | 'httpListen' | 'httpsListen'> = {},
+  excluded?: ReadonlySet<string>,
 ): RenderedSnapshot {
   const build = buildModel(cluster, {
     ownership: config.rules.ownership,
     annotations: config.rules,
     hostOwnership: config.rules.hostOwnership,
+    regexRedos: config.rules.regexRedos,
     ...(config.defaultBackendService ? { defaultBackendService: config.defaultBackendService } : {}),
+    ...(excluded && excluded.size > 0 ? { excluded } : {}),
   });
   const text = renderNginxConf(build.model, {
     configDir: config.configDir,

@@ -6,6 +6,11 @@ export interface HealthServerOptions {
   readonly ready: () => boolean;
   /** Why not ready, for humans reading /readyz. */
   readonly notReadyReason?: () => string;
+  /**
+   * While ready, what the process does not do fully (e.g. Ingresses left out of the served
+   * configuration): /readyz stays 200 and says so in its body. Undefined when nothing is missing.
+   */
+  readonly degraded?: () => string | undefined;
   readonly registry: Registry;
 }
 
@@ -14,7 +19,10 @@ export function buildHealthServer(opts: HealthServerOptions): FastifyInstance {
   const app = fastify({ logger: false, bodyLimit: 1024 });
   app.get('/healthz', async () => 'ok\n');
   app.get('/readyz', async (_req, reply) => {
-    if (opts.ready()) return 'ok\n';
+    if (opts.ready()) {
+      const degraded = opts.degraded?.();
+      return degraded === undefined ? 'ok\n' : `ok\n${degraded}\n`;
+    }
     return reply.code(503).send(`not ready: ${opts.notReadyReason?.() ?? 'starting'}\n`);
   });
   app.get('/metrics', async (_req, reply) => {

@@ -3,6 +3,7 @@ import { hostRefusal, type HostOwnershipPolicy } from '../k8s/host-ownership.js'
 import { isOwned, type OwnershipOptions } from '../k8s/ownership.js';
 import { ingressHosts, objectKey, type ClusterSnapshot } from '../k8s/snapshot.js';
 import type { Ingress, ServiceBackendPort } from '../k8s/types.js';
+import { backtrackingProblem, type RegexRedosMode } from '../pcre/backtracking.js';
 import { DEFAULT_RULE_OPTIONS, type RuleOptions } from '../rules/types.js';
 import { certificateFromSecret } from './certificates.js';
 import { compileIngress, type CompiledIngress, type Route } from './compile-ingress.js';
@@ -15,8 +16,15 @@ export interface BuildModelOptions {
   readonly annotations?: Pick<RuleOptions, 'annotationsRiskLevel' | 'allowSnippetAnnotations'>;
   /** `--host-ownership` (default strict): whether other namespaces may add paths to a host. */
   readonly hostOwnership?: HostOwnershipPolicy;
+  /** `--regex-redos` (default deny): leave out Ingresses whose regex paths may backtrack catastrophically, or serve them with a warning. */
+  readonly regexRedos?: RegexRedosMode;
   /** `--default-backend-service`: what unmatched requests get when no Ingress has a defaultBackend. */
   readonly defaultBackendService?: { readonly namespace: string; readonly name: string; readonly port?: ServiceBackendPort };
+  /**
+   * Owned Ingresses (`namespace/name`) to leave out, each reported in `skipped`: the controller's
+   * quarantine of objects with which nginx rejects the configuration (src/controller/quarantine.ts).
+   */
+  readonly excluded?: ReadonlySet<string>;
 }
 
 /** An owned Ingress left out entirely, and why. */
@@ -44,6 +52,8 @@ export interface BuildModelResult {
   /** Ingresses Gatehouse owns (including skipped ones). */
   readonly owned: number;
   readonly skipped: readonly SkippedIngress[];
+  /** Owned Ingresses in the model (`namespace/name`), oldest first: neither skipped nor excluded. */
+  readonly rendered: readonly string[];
   readonly conflicts: readonly Conflict[];
   readonly warnings: readonly ModelWarning[];
 }
@@ -78,6 +88,25 @@ function hostClaimantsIndex(owned: readonly Ingress[]): Map<string, Ingress[]> {
   return index;
 }
 
+/**
+ * The first regex route that may backtrack catastrophically, as a message: the rewrite rule's own
+ * judgement (pcre/backtracking.ts), so the controller leaves out what the webhook denies. An
+ * analysis that cannot run counts as a problem.
+ */
+function regexRedosProblem(routes: readonly Route[]): string | undefined {
+  for (const r of routes) {
+    if (r.match !== 'regex') continue;
+    let problem: string | undefined;
+    try {
+      problem = backtrackingProblem(r.path);
+    } catch (err) {
+      problem = `could not be analysed for catastrophic backtracking: ${err instanceof Error ? err.message : String(err)}`;
+    }
+    if (problem) return `regex path ${JSON.stringify(r.path)} ${problem}`;
+  }
+  return undefined;
+}
+
 /** Snapshot + owned Ingresses → nginx model. Pure and deterministic; problems are data. */
 export function buildModel(cluster: ClusterSnapshot, options: BuildModelOptions): BuildModelResult {
   const owned = cluster.ingresses().filter((i) => isOwned(i, cluster, options.ownership));
@@ -98,6 +127,10 @@ export function buildModel(cluster: ClusterSnapshot, options: BuildModelOptions)
   const ruleOptions: RuleOptions = { ...DEFAULT_RULE_OPTIONS, ...options.annotations, ownership: options.ownership };
   for (const ingress of ordered) {
     const key = objectKey(ingress);
+    if (options.excluded?.has(key)) {
+      skipped.push({ ingress: key, reason: 'left out by the controller: nginx rejects the configuration with it' });
+      continue;
+    }
     // Only values the catalog accepted are rendered; an Ingress with a refused annotation is
     // skipped whole (dropping e.g. an allow-list would fail open).
     const parsed = parseAnnotations(ingress, ruleOptions);
@@ -111,8 +144,14 @@ export function buildModel(cluster: ClusterSnapshot, options: BuildModelOptions)
       skipped.push({ ingress: key, reason: result.error });
       continue;
     }
+    const redos = regexRedosProblem(result.routes);
+    if (redos && (options.regexRedos ?? 'deny') === 'deny') {
+      skipped.push({ ingress: key, reason: redos });
+      continue;
+    }
+    if (redos) warnings.push({ ingress: key, message: redos });
     compiled.push(result);
-    for (const k of result.settings.partial) warnings.push({ ingress: key, message: `annotation ${k} is accepted but not implemented by the controller` });
+    for (const k of result.settings.ignored) warnings.push({ ingress: key, message: `annotation ${k} is accepted but ignored: the controller does not implement it` });
   }
 
   const hosts = new Map<string, HostDraft>();
@@ -208,6 +247,7 @@ export function buildModel(cluster: ClusterSnapshot, options: BuildModelOptions)
     },
     owned: owned.length,
     skipped,
+    rendered: compiled.map((c) => c.key),
     conflicts,
     warnings,
   };

@@ -3,6 +3,7 @@ import { objectKey } from '../k8s/snapshot.js';
 import type { HTTPIngressPath, Ingress } from '../k8s/types.js';
 import { compileRegexLocation } from '../pcre/nginx-regex.js';
 import { escapeFor } from './escape.js';
+import { locationPathOf } from './location-path.js';
 import { ingressSettingsOf, type AnnotationValues, type IngressSettings } from './location-settings.js';
 import type { MatchKind } from './model.js';
 import { isUnrenderable, resolveBackend, type BackendCache, type ResolvedBackend } from './upstreams.js';
@@ -25,27 +26,6 @@ export interface CompiledIngress {
   readonly defaultBackend?: ResolvedBackend;
   /** `spec.tls` entries: escaped hosts and the Secret name (if any). */
   readonly tls: readonly { readonly hosts: readonly string[]; readonly secretName?: string }[];
-}
-
-/**
- * Prefix matching is element-wise and ignores a trailing slash (`/foo/` matches `/foo`), so both
- * spellings are one route. https://kubernetes.io/docs/concepts/services-networking/ingress/#examples
- */
-function normalizePrefix(path: string): string {
-  const trimmed = path.replace(/\/+$/, '');
-  return trimmed === '' ? '/' : trimmed;
-}
-
-function matchOf(p: HTTPIngressPath, regex: boolean): MatchKind {
-  if (p.pathType === 'Exact') return 'exact';
-  return regex ? 'regex' : 'prefix';
-}
-
-function pathOf(raw: string, match: MatchKind): string | undefined {
-  if (match === 'regex') return escapeFor('regex', raw);
-  const path = escapeFor('path', raw);
-  if (path === undefined) return undefined;
-  return match === 'prefix' ? normalizePrefix(path) : path;
 }
 
 /** The highest `$N` of a rewrite target the path does not capture (nginx -t would fail), if any. */
@@ -80,6 +60,7 @@ export function compileIngress(
   const resolveOptions = {
     protocol: settings.protocol,
     ...(settings.affinityCookie ? { affinityCookie: settings.affinityCookie } : {}),
+    ...(settings.serviceUpstream ? { serviceUpstream: true } : {}),
   };
   const resolve = (backend: HTTPIngressPath['backend']): ResolvedBackend | { error: string } => {
     if (settings.redirect) return { action: settings.redirect };
@@ -93,9 +74,9 @@ export function compileIngress(
     if (host === undefined) return { error: `spec.rules[${r}].host ${JSON.stringify(rule.host)} cannot be rendered` };
     for (const [i, p] of (rule.http?.paths ?? []).entries()) {
       const where = `spec.rules[${r}].http.paths[${i}]`;
-      const match = matchOf(p, settings.regex);
-      const path = pathOf(p.path ?? '/', match);
-      if (path === undefined) return { error: `${where}.path ${JSON.stringify(p.path)} cannot be rendered as a ${match} location` };
+      const location = locationPathOf(p.path, p.pathType, settings.regex);
+      if (!location.ok) return { error: `${where}.path ${JSON.stringify(p.path)} cannot be rendered as a ${location.match} location: it ${location.reason}` };
+      const { match, path } = location;
       const backend = resolve(p.backend);
       if (isUnrenderable(backend)) return { error: `${where}.backend: ${backend.error}` };
       const refs = captureRefsMissing(settings.location.rewriteTarget, match, path);

@@ -1,6 +1,8 @@
 import { isIP } from 'node:net';
 import { isSafeValue } from '../annotations/safe-value.js';
 import { compileRegexLocation } from '../pcre/nginx-regex.js';
+import type { MatchKind } from './model.js';
+import { parameterLengthProblem } from './parameter-length.js';
 
 // The one gate between cluster data and nginx.conf. Every string build-model.ts puts in the
 // model passes `escapeFor` with the context it will be rendered in; render.ts then only wraps
@@ -46,9 +48,9 @@ export function escapeFor(context: EscapeContext, value: string): string | undef
     case 'host':
       return hostName(value);
     case 'path':
-      return PATH.test(value) ? value : undefined;
     case 'regex':
-      return regex(value);
+      // Exact and prefix locations share one allow-list.
+      return locationPathRefusal(context === 'regex' ? 'regex' : 'exact', value) === undefined ? value : undefined;
     case 'rewrite':
       return REWRITE.test(value) && isSafeValue(value, 'capture-refs') ? value : undefined;
     case 'url':
@@ -73,22 +75,6 @@ function hostName(value: string): string | undefined {
   const host = value.toLowerCase();
   const bare = host.startsWith('*.') ? host.slice(2) : host;
   return bare.length <= 253 && DNS_NAME.test(bare) ? host : undefined;
-}
-
-function regex(value: string): string | undefined {
-  if (!value.startsWith('/')) return undefined;
-  // Printable ASCII without quotes; a backslash may not form one of nginx's quoted-string
-  // escapes (\" \' \\ \n \r \t), which nginx would rewrite before PCRE sees the pattern.
-  if (!/^[\x21-\x7e]+$/.test(value) || /["']/.test(value) || /\\["'\\nrt]/.test(value) || value.endsWith('\\')) {
-    return undefined;
-  }
-  // Judged by the libpcre2 nginx links, caseless as in `location ~*`; a check that cannot run
-  // (no libpcre2) refuses rather than guessing.
-  try {
-    return compileRegexLocation(value).ok ? value : undefined;
-  } catch {
-    return undefined;
-  }
 }
 
 function url(value: string): string | undefined {
@@ -120,6 +106,87 @@ function cidr(value: string): string | undefined {
   if (bits === undefined) return ip;
   if (!/^[0-9]{1,3}$/.test(bits) || Number(bits) > (family === 4 ? 32 : 128)) return undefined;
   return `${ip}/${bits}`;
+}
+
+/** Why a location path cannot be rendered, in words the path rule shows as they are. */
+export interface PathRefusal {
+  /** Completes `path "/x" …`: `must start with "/"`, `contains "{", "}", which …`. */
+  readonly reason: string;
+  /**
+   * `characters`: outside the allow-list of the location kind (a regex might need use-regex);
+   * `pcre`: PCRE2 rejects the regex (the rewrite rule reports it, with the offset).
+   */
+  readonly kind: 'length' | 'start' | 'characters' | 'escape' | 'pcre';
+}
+
+/** Distinct characters named in one reason; a hostile path can have thousands. */
+const MAX_CHARS_LISTED = 5;
+
+function listChars(value: string, allowed: RegExp): string {
+  const seen = new Set<string>();
+  for (const c of value) {
+    if (!allowed.test(c)) seen.add(c);
+    if (seen.size > MAX_CHARS_LISTED) break;
+  }
+  const shown = [...seen].slice(0, MAX_CHARS_LISTED).map((c) => JSON.stringify(c));
+  return seen.size > MAX_CHARS_LISTED ? `${shown.join(', ')}, …` : shown.join(', ');
+}
+
+const PATH_CHAR = /[A-Za-z0-9/._~!*,:@&=+()%-]/;
+const PATH_CHARS_TEXT = '"/", letters, digits and . _ ~ ! * , : @ & = + ( ) % -';
+/** nginx's escapes inside a quoted string (ngx_conf_read_token): rewritten before PCRE sees the pattern. */
+const NGINX_STRING_ESCAPE = /\\["'\\nrt]/;
+
+function codePointOf(c: string): string {
+  return `U+${(c.codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, '0')}`;
+}
+
+/** `\xC3\xA9`: how a PCRE pattern compiled without UTF mode matches the character's UTF-8 bytes. */
+function utf8Escape(c: string): string {
+  return [...Buffer.from(c, 'utf8')].map((b) => `\\x${b.toString(16).toUpperCase().padStart(2, '0')}`).join('');
+}
+
+const LOCATION_KIND: Readonly<Record<MatchKind, string>> = { exact: 'an exact location', prefix: 'a prefix location', regex: 'a regex location' };
+
+/**
+ * Why `value` cannot be the path of a location of this kind (`regex`: `location ~* "^<value>"`),
+ * or undefined when it can. The one decision for paths: escapeFor renders by it and the path rule
+ * denies by it, so nothing the webhook admits is skipped later.
+ */
+export function locationPathRefusal(match: MatchKind, value: string): PathRefusal | undefined {
+  if (value.length > MAX_LENGTH) return { kind: 'length', reason: `is ${value.length} characters long; at most ${MAX_LENGTH} can be rendered` };
+  if (!value.startsWith('/')) return { kind: 'start', reason: 'must start with "/"' };
+  if (match !== 'regex') {
+    if (PATH.test(value)) {
+      // On a host with regex paths a prefix renders as `location ~ "^<literal>(?:/|$)"` (render.ts),
+      // where each `.`, `*`, `+`, `(`, `)` doubles: past nginx's parameter length, `nginx -t` fails.
+      const asRegex = parameterLengthProblem(`^${regexLiteral(value)}(?:/|$)`);
+      return asRegex === undefined ? undefined : { kind: 'length', reason: `would render as a regex ${asRegex} (on a host with regex paths)` };
+    }
+    return { kind: 'characters', reason: `contains ${listChars(value, PATH_CHAR)}, which ${LOCATION_KIND[match]} cannot hold (only ${PATH_CHARS_TEXT})` };
+  }
+  // Printable ASCII without quotes: nginx compiles without PCRE2_UTF, and a quote ends the string.
+  const outside = /[^\x21-\x7e]/u.exec(value)?.[0];
+  if (outside !== undefined) {
+    const hint = outside.charCodeAt(0) > 0x7e ? `: write its UTF-8 bytes as ${utf8Escape(outside)}` : '';
+    return { kind: 'characters', reason: `contains ${JSON.stringify(outside)} (${codePointOf(outside)}); ${LOCATION_KIND.regex} takes printable ASCII only${hint}` };
+  }
+  const quote = /["']/.exec(value)?.[0];
+  if (quote !== undefined) return { kind: 'characters', reason: `contains ${JSON.stringify(quote)}, which would end the quoted location` };
+  const escape = NGINX_STRING_ESCAPE.exec(value)?.[0];
+  if (escape !== undefined) {
+    return { kind: 'escape', reason: `contains ${JSON.stringify(escape)}, which nginx reads as an escape inside a quoted string, so PCRE would not see the pattern as written` };
+  }
+  if (value.endsWith('\\')) return { kind: 'escape', reason: 'ends with "\\\\", which would escape the closing quote of the location' };
+  // Judged by the libpcre2 nginx links, caseless as in `location ~*`; a check that cannot run
+  // (no libpcre2) refuses rather than guessing.
+  try {
+    const check = compileRegexLocation(value);
+    if (check.ok) return undefined;
+    return { kind: 'pcre', reason: `is not a valid nginx (PCRE2) regular expression: ${check.message} at offset ${check.offset}` };
+  } catch {
+    return { kind: 'pcre', reason: 'could not be checked as a regular expression: libpcre2-8 is unavailable' };
+  }
 }
 
 /** Wraps an escaped value in double quotes for nginx.conf. */

@@ -1,3 +1,4 @@
+import { controllerSupport } from '../annotations/catalog.js';
 import { escapeFor, type EscapeContext } from './escape.js';
 import type { Action, BackendProtocol, CorsSettings, LocationSettings, SessionCookie } from './model.js';
 
@@ -8,16 +9,6 @@ import type { Action, BackendProtocol, CorsSettings, LocationSettings, SessionCo
  */
 export type AnnotationValues = Readonly<Record<string, unknown>>;
 
-/**
- * Accepted annotations the controller does not implement and that must not be ignored: serving
- * the Ingress without them would fail open (no client-certificate check, no upstream
- * verification, raw config dropped) or send canary traffic to a main route.
- */
-const UNSUPPORTED = /^(canary|auth-tls-|proxy-ssl-)|-snippet$/;
-
-/** Accepted annotations that are read but only partly implemented (reported as warnings). */
-const PARTIAL = new Set(['affinity-mode']);
-
 /** What the annotations of one Ingress mean for each of its locations. */
 export interface IngressSettings {
   /** Prefix/ImplementationSpecific paths are regexes (use-regex, or rewrite-target). */
@@ -25,14 +16,16 @@ export interface IngressSettings {
   readonly protocol: BackendProtocol;
   /** Cookie affinity: the cookie's name (its upstream hashes on it). */
   readonly affinityCookie?: string;
+  /** service-upstream: proxy to the Service's ClusterIP, not its endpoints. */
+  readonly serviceUpstream?: boolean;
   /** permanent-/temporal-redirect: replaces proxying. */
   readonly redirect?: Action;
   /** ssl-redirect as written (undefined = default: on for TLS hosts). */
   readonly sslRedirect?: boolean;
   readonly forceSslRedirect: boolean;
   readonly location: LocationSettings;
-  /** Accepted annotations rendered only in part (for warnings). */
-  readonly partial: readonly string[];
+  /** Accepted annotations the catalog says the controller ignores (for warnings). */
+  readonly ignored: readonly string[];
 }
 
 const PROTOCOLS: readonly BackendProtocol[] = ['HTTP', 'HTTPS', 'GRPC', 'GRPCS'];
@@ -86,18 +79,24 @@ function corsOf(r: Reader): CorsSettings | undefined {
   };
 }
 
+type RedirectCode = Extract<Action, { kind: 'redirect' }>['code'];
+
+/** The catalog's enums: 302, 303 or 307 for temporal-redirect-code; 301 or 308 for permanent. */
+function codeOf<C extends RedirectCode>(r: Reader, key: string, allowed: readonly C[], fallback: C): C {
+  const wanted = r.int(key);
+  return allowed.find((c) => c === wanted) ?? fallback;
+}
+
+/**
+ * temporal-redirect first, then permanent-redirect, as ingress-nginx orders them
+ * (internal/ingress/annotations/redirect/redirect.go: "the execution order is temporal and then
+ * permanent"); each with its own code, 302 and 301 by default.
+ */
 function redirectOf(r: Reader): Action | undefined {
-  const permanent = r.str('permanent-redirect', 'url');
-  if (permanent !== undefined) {
-    const code = r.int('permanent-redirect-code') === 308 ? 308 : 301;
-    return { kind: 'redirect', code, url: permanent };
-  }
   const temporal = r.str('temporal-redirect', 'url');
-  if (temporal !== undefined) {
-    const wanted = r.int('temporal-redirect-code');
-    const code = wanted === 307 ? 307 : 302;
-    return { kind: 'redirect', code, url: temporal };
-  }
+  if (temporal !== undefined) return { kind: 'redirect', code: codeOf(r, 'temporal-redirect-code', [302, 303, 307], 302), url: temporal };
+  const permanent = r.str('permanent-redirect', 'url');
+  if (permanent !== undefined) return { kind: 'redirect', code: codeOf(r, 'permanent-redirect-code', [301, 308], 301), url: permanent };
   return undefined;
 }
 
@@ -119,10 +118,18 @@ function sessionCookieOf(r: Reader, name: string): SessionCookie {
   };
 }
 
-/** Interprets accepted annotation values; `{ error }` names the first value that cannot be rendered. */
+/**
+ * Interprets accepted annotation values; `{ error }` names the first value that cannot be rendered.
+ * A value whose catalog entry does not say `renders` or `ignores` (a refused annotation, or a key
+ * the catalog does not know) makes the whole Ingress unrenderable: it is never dropped silently.
+ */
 export function ingressSettingsOf(values: AnnotationValues): IngressSettings | { readonly error: string } {
-  const unsupported = Object.keys(values).filter((k) => UNSUPPORTED.test(k)).sort();
-  if (unsupported.length > 0) return { error: `the controller does not implement annotation ${unsupported.join(', ')}` };
+  const keys = Object.keys(values).sort();
+  const notRendered = keys.filter((k) => {
+    const controller = controllerSupport(k)?.controller;
+    return controller !== 'renders' && controller !== 'ignores';
+  });
+  if (notRendered.length > 0) return { error: `the controller does not implement annotation ${notRendered.join(', ')}` };
   const r = new Reader(values);
   try {
     const rewriteTarget = r.str('rewrite-target', 'rewrite');
@@ -153,11 +160,12 @@ export function ingressSettingsOf(values: AnnotationValues): IngressSettings | {
       regex: r.bool('use-regex') === true || rewriteTarget !== undefined,
       protocol,
       ...(cookie ? { affinityCookie: cookie } : {}),
+      ...(r.bool('service-upstream') === true ? { serviceUpstream: true } : {}),
       ...(redirect ? { redirect } : {}),
       ...(sslRedirect !== undefined ? { sslRedirect } : {}),
       forceSslRedirect: r.bool('force-ssl-redirect') === true,
       location,
-      partial: Object.keys(values).filter((k) => PARTIAL.has(k)).sort(),
+      ignored: keys.filter((k) => controllerSupport(k)?.controller === 'ignores'),
     };
   } catch (err) {
     if (err instanceof Unrenderable) return { error: err.message };

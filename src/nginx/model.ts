@@ -29,7 +29,7 @@ export type Action =
   /** ExternalName Service: proxied by DNS name at request time. */
   | { readonly kind: 'external'; readonly host: string; readonly port: number; readonly protocol: BackendProtocol }
   | { readonly kind: 'status'; readonly code: number }
-  | { readonly kind: 'redirect'; readonly code: 301 | 302 | 307 | 308; readonly url: string };
+  | { readonly kind: 'redirect'; readonly code: 301 | 302 | 303 | 307 | 308; readonly url: string };
 
 /** Accepted annotation values that change a location, all already escaped. */
 export interface LocationSettings {

@@ -1,3 +1,4 @@
+import { forbiddenExternalName } from '../k8s/external-name.js';
 import type { ClusterSnapshot } from '../k8s/snapshot.js';
 import type { EndpointSlice, IngressBackend, Service, ServiceBackendPort, ServicePort } from '../k8s/types.js';
 import { escapeFor } from './escape.js';
@@ -40,10 +41,21 @@ function slicePort(slice: EndpointSlice, sp: ServicePort): number | undefined {
   return port !== undefined && Number.isInteger(port) && port > 0 && port < 65536 ? port : undefined;
 }
 
-function endpointsOf(cluster: ClusterSnapshot, svc: Service, sp: ServicePort): Endpoint[] {
+/** The ClusterIP and Service port, or nothing for a headless Service. */
+function clusterIpEndpoint(svc: Service, sp: ServicePort): Endpoint[] {
+  const ip = svc.spec?.clusterIP;
+  const host = ip && ip !== 'None' ? escapeFor('address', ip) : undefined;
+  return host === undefined ? [] : [{ host, port: sp.port }];
+}
+
+function endpointsOf(cluster: ClusterSnapshot, svc: Service, sp: ServicePort, serviceUpstream: boolean): Endpoint[] {
   const ns = svc.metadata.namespace ?? '';
   const name = svc.metadata.name ?? '';
   const found = new Map<string, Endpoint>();
+  // https://kubernetes.github.io/ingress-nginx/user-guide/nginx-configuration/annotations/#service-upstream
+  // (a headless Service has no ClusterIP: its endpoints are used, as ingress-nginx does).
+  const viaClusterIp = serviceUpstream ? clusterIpEndpoint(svc, sp) : [];
+  if (viaClusterIp.length > 0) return viaClusterIp;
   if (cluster.covers('EndpointSlice')) {
     for (const slice of cluster.endpointSlicesFor(ns, name)) {
       // FQDN slices would make nginx resolve names at load time: one that does not resolve
@@ -62,9 +74,7 @@ function endpointsOf(cluster: ClusterSnapshot, svc: Service, sp: ServicePort): E
   } else {
     // A static snapshot without EndpointSlices (`gatehouse render` on manifests): the ClusterIP
     // is the only address known, and kube-proxy balances behind it.
-    const ip = svc.spec?.clusterIP;
-    const host = ip && ip !== 'None' ? escapeFor('address', ip) : undefined;
-    if (host !== undefined) found.set(`${host}:${sp.port}`, { host, port: sp.port });
+    for (const ep of clusterIpEndpoint(svc, sp)) found.set(`${ep.host}:${ep.port}`, ep);
   }
   return [...found.values()].sort((a, b) => (a.host < b.host ? -1 : a.host > b.host ? 1 : a.port - b.port));
 }
@@ -73,6 +83,8 @@ export interface ResolveOptions {
   readonly protocol: BackendProtocol;
   /** Cookie affinity: the upstream hashes on this cookie (a separate upstream per cookie). */
   readonly affinityCookie?: string;
+  /** service-upstream: the ClusterIP and Service port are the one endpoint. */
+  readonly serviceUpstream?: boolean;
 }
 
 /**
@@ -88,7 +100,7 @@ export function resolveBackend(
 ): ResolvedBackend | UnrenderableBackend {
   if (!cache) return resolveUncached(cluster, namespace, backend, options);
   const ref = backend.service;
-  const key = `${namespace}\0${ref?.name ?? ''}\0${ref?.port?.name ?? ''}\0${ref?.port?.number ?? ''}\0${options.protocol}\0${options.affinityCookie ?? ''}\0${backend.resource ? 'r' : ''}`;
+  const key = `${namespace}\0${ref?.name ?? ''}\0${ref?.port?.name ?? ''}\0${ref?.port?.number ?? ''}\0${options.protocol}\0${options.affinityCookie ?? ''}\0${options.serviceUpstream ? 's' : ''}\0${backend.resource ? 'r' : ''}`;
   let hit = cache.get(key);
   if (!hit) cache.set(key, (hit = resolveUncached(cluster, namespace, backend, options)));
   return hit;
@@ -112,6 +124,8 @@ function resolveUncached(
   if (!svc) return SERVICE_UNAVAILABLE;
   const sp = findServicePort(svc, ref.port);
   if (svc.spec?.type === 'ExternalName') {
+    const forbidden = forbiddenExternalName(svc.spec.externalName ?? '');
+    if (forbidden !== undefined) return { error: `ExternalName ${JSON.stringify(svc.spec.externalName ?? '')} of Service ${namespace}/${ref.name}: ${forbidden}` };
     const host = escapeFor('address', svc.spec.externalName ?? '');
     if (host === undefined) return { error: `ExternalName ${JSON.stringify(svc.spec.externalName ?? '')} of Service ${namespace}/${ref.name} cannot be rendered` };
     const port = sp?.port ?? ref.port?.number ?? 80;
@@ -121,10 +135,10 @@ function resolveUncached(
   const portKey = escapeFor('identifier', sp.name ? sp.name : String(sp.port));
   if (portKey === undefined) return { error: `port name ${JSON.stringify(sp.name)} of Service ${namespace}/${ref.name} cannot be rendered` };
   const cookie = options.affinityCookie;
-  const upstreamName = `${ns}_${name}_${portKey}${cookie ? `_sticky_${cookie}` : ''}`;
+  const upstreamName = `${ns}_${name}_${portKey}${cookie ? `_sticky_${cookie}` : ''}${options.serviceUpstream ? '_svc' : ''}`;
   const upstream: UpstreamModel = {
     name: upstreamName,
-    endpoints: endpointsOf(cluster, svc, sp),
+    endpoints: endpointsOf(cluster, svc, sp, options.serviceUpstream === true),
     ...(cookie ? { affinityCookie: cookie } : {}),
   };
   return { action: { kind: 'proxy', upstream: upstreamName, protocol: options.protocol }, upstream };

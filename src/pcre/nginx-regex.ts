@@ -1,4 +1,5 @@
 import { LruCache } from './lru-cache.js';
+import { captureNameClash } from './nginx-variables.js';
 import { PCRE2_CASELESS, pcre2Compile } from './pcre2.js';
 
 /** Whether nginx would accept a regex, and how many capture groups it has. */
@@ -12,9 +13,31 @@ export interface NginxRegexOptions {
   readonly caseless?: boolean;
 }
 
-/** The same paths come back on every admission of every Ingress; bounded so hostile input cannot grow it. */
-const CACHE_CAPACITY = 10_000;
-const cache = new LruCache<string, RegexCheck>(CACHE_CAPACITY);
+/**
+ * Longest Ingress path compiled as a regex. Longer paths are refused unread (the path rule denies
+ * them too): compiling and caching 100 KB patterns cost 876 MB of RSS over 200 reviews.
+ */
+export const MAX_REGEX_PATH_LENGTH = 2048;
+/** Room for what nginx adds around a path (`^`, `(?i)^`). */
+const MAX_PATTERN_LENGTH = MAX_REGEX_PATH_LENGTH + 8;
+
+/**
+ * The same paths come back on every admission of every Ingress; bounded in entries and bytes so
+ * hostile input cannot grow it. Bytes count the key and the message at two bytes a character (a
+ * V8 string takes one or two) plus a fixed overhead per entry. Compiled code is not cached:
+ * pcre2.ts frees it before returning, so eviction has nothing native to free.
+ */
+const CACHE_LIMITS = { maxEntries: 10_000, maxBytes: 8 * 1024 * 1024 };
+const ENTRY_OVERHEAD_BYTES = 96;
+const cache = new LruCache<string, RegexCheck>({
+  ...CACHE_LIMITS,
+  sizeOf: (key, check) => ENTRY_OVERHEAD_BYTES + 2 * (key.length + (check.ok ? 0 : check.message.length)),
+});
+
+/** What the compile cache holds now (for tests and metrics). */
+export function regexCacheUsage(): { readonly entries: number; readonly bytes: number; readonly maxBytes: number } {
+  return { entries: cache.size, bytes: cache.bytes, maxBytes: CACHE_LIMITS.maxBytes };
+}
 
 /** Index into `text` of the character holding byte `byteOffset` of its UTF-8 encoding. */
 function charOffset(text: string, byteOffset: number): number {
@@ -28,21 +51,39 @@ function charOffset(text: string, byteOffset: number): number {
   return i;
 }
 
+/** The first named group nginx would refuse or that would redefine a variable, as a failed check. */
+function nameClash(pattern: string, names: readonly string[]): RegexCheck | undefined {
+  for (const name of names) {
+    const why = captureNameClash(name);
+    if (!why) continue;
+    // The name as written: `(?<n>`, `(?'n'` or `(?P<n>`.
+    const at = [`<${name}>`, `'${name}'`].map((s) => pattern.indexOf(s)).filter((i) => i >= 0);
+    return { ok: false, message: `named capture ${JSON.stringify(name)} ${why}`, offset: at.length > 0 ? Math.min(...at) + 1 : 0 };
+  }
+  return undefined;
+}
+
 /**
  * Compiles `pattern` with the options nginx uses (ngx_regex_compile: PCRE2_CASELESS for `~*`,
  * never PCRE2_UTF; https://github.com/nginx/nginx/blob/master/src/core/ngx_regex.c), through the
- * system's libpcre2-8. Results are cached. Throws when libpcre2-8 cannot be loaded: a check that
- * cannot run must fail the review, not fall back to JavaScript's different regex dialect.
+ * system's libpcre2-8, and refuses a named capture that nginx would turn into one of its own
+ * variables (nginx-variables.ts). Results are cached. Throws when libpcre2-8 cannot be loaded: a
+ * check that cannot run must fail the review, not fall back to JavaScript's different dialect.
  */
 export function compileNginxRegex(pattern: string, options: NginxRegexOptions = {}): RegexCheck {
+  if (pattern.length > MAX_PATTERN_LENGTH) {
+    return { ok: false, message: `longer than ${MAX_PATTERN_LENGTH} characters, not compiled`, offset: MAX_PATTERN_LENGTH };
+  }
   const caseless = options.caseless === true;
   const key = `${caseless ? 'i' : '-'}${pattern}`;
   const hit = cache.get(key);
   if (hit) return hit;
   const result = pcre2Compile(pattern, caseless ? PCRE2_CASELESS : 0);
-  const check: RegexCheck = result.ok
-    ? Object.freeze({ ok: true, captureCount: result.captureCount })
-    : Object.freeze({ ok: false, message: result.message, offset: charOffset(pattern, result.byteOffset) });
+  const check: RegexCheck = Object.freeze(
+    result.ok
+      ? (nameClash(pattern, result.names) ?? { ok: true, captureCount: result.captureCount })
+      : { ok: false, message: result.message, offset: charOffset(pattern, result.byteOffset) },
+  );
   cache.set(key, check);
   return check;
 }
@@ -59,8 +100,14 @@ export function regexLocationPattern(path: string): string {
   return `${LOCATION_ANCHOR}${path}`;
 }
 
-/** Checks an Ingress path as a case-insensitive regex location; an error offset indexes `path` itself. */
+/**
+ * Checks an Ingress path as a case-insensitive regex location; an error offset indexes `path`
+ * itself. The one check both the rewrite rule and the renderer (escape.ts) apply.
+ */
 export function compileRegexLocation(path: string): RegexCheck {
+  if (path.length > MAX_REGEX_PATH_LENGTH) {
+    return { ok: false, message: `longer than ${MAX_REGEX_PATH_LENGTH} characters, not compiled`, offset: MAX_REGEX_PATH_LENGTH };
+  }
   const check = compileNginxRegex(regexLocationPattern(path), { caseless: true });
   if (check.ok) return check;
   const offset = Math.min(path.length, Math.max(0, check.offset - LOCATION_ANCHOR.length));

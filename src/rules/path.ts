@@ -1,6 +1,8 @@
 import type { PathType } from '../k8s/types.js';
+import { locationPathOf } from '../nginx/location-path.js';
 import { httpPath } from './field-path.js';
 import { quote } from './quote.js';
+import { regexEnabled } from './rewrite.js';
 import type { Finding, Rule } from './types.js';
 
 const ID = 'path';
@@ -17,6 +19,7 @@ const LITERAL_PATH = /^\/[A-Za-z0-9/._~-]*$/;
 const INJECTION_CHAR = /[\x00-\x1f\x7f\s;#"'`]/;
 const REGEX_HINT =
   'use pathType: ImplementationSpecific with nginx.ingress.kubernetes.io/use-regex: "true" for regular expressions';
+const USE_REGEX_HINT = 'set nginx.ingress.kubernetes.io/use-regex: "true" if it is a regular expression';
 /** Distinct offending characters named in one message; a hostile path can have thousands. */
 const MAX_CHARS_LISTED = 5;
 
@@ -33,6 +36,19 @@ function offending(path: string, bad: (c: string) => boolean): string[] {
 function listChars(chars: readonly string[]): string {
   const shown = chars.slice(0, MAX_CHARS_LISTED).map((c) => quote(c));
   return chars.length > MAX_CHARS_LISTED ? `${shown.join(', ')}, …` : shown.join(', ');
+}
+
+/**
+ * What the controller cannot render, as the controller decides it (nginx/location-path.ts), so no
+ * admitted path is skipped later. PCRE2's own refusals are left to the rewrite rule, which reports
+ * them with the offset.
+ */
+function renderProblem(path: string, pathType: PathType, regex: boolean): string | undefined {
+  const location = locationPathOf(path, pathType, regex);
+  if (location.ok || location.kind === 'pcre') return undefined;
+  const label = pathType === 'ImplementationSpecific' ? 'path' : `${pathType} path`;
+  const hint = location.kind === 'characters' && location.match === 'prefix' && pathType === 'ImplementationSpecific' ? `; ${USE_REGEX_HINT}` : '';
+  return `${label} ${quote(path)} ${location.reason}${hint}`;
 }
 
 /** The message for one path, or undefined when it is fine. Both problems are named at once. */
@@ -68,18 +84,21 @@ function pathProblem(path: string, pathType: PathType): string | undefined {
  * `ImplementationSpecific` paths may be regular expressions, so regex metacharacters
  * (`{ } ( ) [ ] \ $ ^ * + ? |`) are allowed here and the `rewrite` rule checks the regex with
  * PCRE; what is denied is what no regex needs and nginx.conf injection does: control characters,
- * whitespace, `;`, `#`, quotes and backticks.
+ * whitespace, `;`, `#`, quotes and backticks. Then whatever else the controller could not render
+ * is denied too, by the controller's own decision: regex syntax in a path that is not a regex
+ * (no use-regex), non-ASCII or nginx string escapes in a regex, more than 2048 characters.
  */
 export const pathRule: Rule = {
   id: ID,
-  doc: 'Exact/Prefix paths are literal (/, letters, digits, . _ - ~); no path may contain control characters, whitespace, ; # or quotes.',
+  doc: 'Exact/Prefix paths are literal (/, letters, digits, . _ - ~); no path may contain control characters, whitespace, ; # or quotes; every path is one the controller can render.',
   check(ingress) {
     const findings: Finding[] = [];
+    const regex = regexEnabled(ingress);
     (ingress.spec?.rules ?? []).forEach((rule, r) => {
       (rule.http?.paths ?? []).forEach((p, i) => {
         const pathType = p.pathType ?? 'ImplementationSpecific';
         const value = typeof p.path === 'string' ? p.path : '';
-        const message = pathProblem(value, pathType);
+        const message = pathProblem(value, pathType) ?? renderProblem(value, pathType, regex);
         if (message) findings.push({ rule: ID, severity: 'deny', path: `${httpPath(r, i)}.path`, message });
       });
     });

@@ -1,8 +1,9 @@
 import type { Ingress, PathType } from '../k8s/types.js';
+import { backtrackingProblem } from '../pcre/backtracking.js';
 import { compileRegexLocation } from '../pcre/nginx-regex.js';
 import { annotationPath, httpPath } from './field-path.js';
 import { quote } from './quote.js';
-import type { Finding, Rule } from './types.js';
+import type { Finding, Rule, RuleOptions } from './types.js';
 
 const ID = 'rewrite';
 
@@ -18,6 +19,13 @@ const TRUE_SPELLINGS = new Set(['1', 't', 'T', 'TRUE', 'true', 'True']);
  * ordinary Prefix paths, and as a regex `.` still matches the literal dot.
  */
 const REGEX_SYNTAX = /[\^$*+?()[\]{}|\\]/;
+
+/**
+ * Time one review may spend proving its regex paths free of catastrophic backtracking (each
+ * path takes milliseconds once analysed, and verdicts are cached); the API server waits 5 s
+ * (timeoutSeconds) for the whole review. A path left unanalysed past it is treated as unproven.
+ */
+const ANALYSIS_BUDGET_MS = 3_000;
 
 function annotation(ingress: Ingress, key: string): string | undefined {
   const value = ingress.metadata?.annotations?.[key];
@@ -98,8 +106,9 @@ function targetFindings(target: string, refs: CaptureReferences): Finding[] {
   return findings;
 }
 
-function pathFindings(ingress: Ingress, target: string | undefined, highest: number): Finding[] {
+function pathFindings(ingress: Ingress, target: string | undefined, highest: number, options: RuleOptions): Finding[] {
   const findings: Finding[] = [];
+  const deadline = performance.now() + ANALYSIS_BUDGET_MS;
   (ingress.spec?.rules ?? []).forEach((rule, r) => {
     (rule.http?.paths ?? []).forEach((p, j) => {
       // ingress-nginx serves an empty path as "/".
@@ -122,7 +131,9 @@ function pathFindings(ingress: Ingress, target: string | undefined, highest: num
           path: `${field}.path`,
           message: `path ${quote(path)} is not a valid nginx (PCRE2) regular expression: ${check.message} at offset ${check.offset}`,
         });
-      } else if (target !== undefined && highest > check.captureCount) {
+        return;
+      }
+      if (target !== undefined && highest > check.captureCount) {
         findings.push({
           rule: ID,
           severity: 'deny',
@@ -132,6 +143,8 @@ function pathFindings(ingress: Ingress, target: string | undefined, highest: num
             `${plural(check.captureCount, 'capture group')} (nginx would substitute an empty string)`,
         });
       }
+      const backtracking = backtrackingProblem(path, deadline);
+      if (backtracking) findings.push({ rule: ID, severity: options.regexRedos, path: `${field}.path`, message: `path ${quote(path)} ${backtracking}` });
     });
   });
   return findings;
@@ -152,22 +165,25 @@ function appRootFindings(ingress: Ingress): Finding[] {
 
 /**
  * With rewrite-target or use-regex, every path is compiled by the system's PCRE2 exactly as nginx
- * would (`~* "^path"`), every `$N` of rewrite-target must exist in every path, and regex paths
- * need pathType ImplementationSpecific. app-root must be absolute. Throws only when libpcre2-8
- * cannot be loaded (the review then fails with 500 instead of skipping the check).
+ * would (`~* "^path"`) — which also refuses a named capture that would redefine an nginx variable
+ * (pcre/nginx-variables.ts) — every `$N` of rewrite-target must exist in every path, and regex paths
+ * need pathType ImplementationSpecific. Each regex must be proven free of catastrophic backtracking
+ * (pcre/backtracking.ts; denied, or with `--regex-redos warn` a warning). app-root must be
+ * absolute. Throws only when libpcre2-8 or the analyser cannot be loaded (the review then fails
+ * with 500 instead of skipping the check).
  * Note: ingress-nginx also turns on regex for the other Ingresses of the same host; this rule
  * only judges the Ingress under review.
  */
 export const rewriteRule: Rule = {
   id: ID,
-  doc: 'With rewrite-target or use-regex, paths are valid PCRE2 (as nginx compiles them), $N exists in every path, regex paths are ImplementationSpecific; app-root is absolute.',
-  check(ingress) {
+  doc: 'With rewrite-target or use-regex, paths are valid PCRE2 (as nginx compiles them) with no named capture that is an nginx variable, free of catastrophic backtracking (--regex-redos), $N exists in every path, regex paths are ImplementationSpecific; app-root is absolute.',
+  check(ingress, ctx) {
     const findings = appRootFindings(ingress);
     if (!regexEnabled(ingress)) return findings;
     const target = annotation(ingress, REWRITE_TARGET);
     const refs = target === undefined ? undefined : captureReferences(target);
     if (target !== undefined && refs) findings.push(...targetFindings(target, refs));
-    findings.push(...pathFindings(ingress, target, refs?.highest ?? 0));
+    findings.push(...pathFindings(ingress, target, refs?.highest ?? 0, ctx.options));
     return findings;
   },
 };

@@ -21,14 +21,17 @@ function managedByCertManager(ingress: Ingress): boolean {
 
 /**
  * Each `spec.tls[].secretName` names a `kubernetes.io/tls` Secret in the Ingress's namespace
- * holding a PEM certificate and its private key; otherwise nginx serves its fallback certificate
- * to everyone. A missing Secret is only a warning when cert-manager will create it. Warnings for
+ * holding a PEM certificate and its private key that nginx can load; otherwise nginx serves its
+ * fallback certificate to everyone. "Can load" is judged by the controller's own checker
+ * (tls/secret-certificate.ts): PEM framing, only certificates in tls.crt and only the key in
+ * tls.key, keys and signatures strong enough for OpenSSL security level 2 (RSA ≥ 2048 bits, EC ≥
+ * 224, no SHA-1 or MD5). A missing Secret is only a warning when cert-manager will create it. Warnings for
  * `spec.tls[].hosts` the certificate does not cover and certificates expired or expiring within
  * 14 days. Skipped when the snapshot holds no Secrets. Messages never contain Secret data.
  */
 export const tlsRule: Rule = {
   id: ID,
-  doc: 'TLS Secrets exist, are kubernetes.io/tls, and hold a matching PEM cert and key; uncovered hosts and expiry within 14 days warn.',
+  doc: 'TLS Secrets exist, are kubernetes.io/tls, and hold a matching PEM cert and key nginx can load (OpenSSL security level 2); uncovered hosts and expiry within 14 days warn.',
   check(ingress, ctx) {
     if (!ctx.cluster.covers('Secret')) return [];
     const ns = ingressNamespace(ingress);

@@ -2,6 +2,7 @@ import type { ClusterSnapshot } from '../k8s/snapshot.js';
 import type { HostOwnershipPolicy } from '../k8s/host-ownership.js';
 import type { OwnershipOptions } from '../k8s/ownership.js';
 import type { Ingress } from '../k8s/types.js';
+import type { RegexRedosMode } from '../pcre/backtracking.js';
 
 export type Severity = 'deny' | 'warn';
 
@@ -28,6 +29,8 @@ export interface RuleOptions {
   readonly allowSnippetAnnotations: boolean;
   /** `--host-ownership`: may other namespaces add paths to a host (see k8s/host-ownership.ts). */
   readonly hostOwnership: HostOwnershipPolicy;
+  /** `--regex-redos`: deny, or only warn about, regex paths that may backtrack catastrophically. */
+  readonly regexRedos: RegexRedosMode;
 }
 
 export const DEFAULT_RULE_OPTIONS: RuleOptions = Object.freeze({
@@ -39,6 +42,7 @@ export const DEFAULT_RULE_OPTIONS: RuleOptions = Object.freeze({
   annotationsRiskLevel: 'high',
   allowSnippetAnnotations: false,
   hostOwnership: 'strict',
+  regexRedos: 'deny',
 });
 
 /** Everything a rule may look at besides the Ingress itself. */

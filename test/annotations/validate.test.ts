@@ -112,7 +112,7 @@ describe('parseAnnotations', () => {
   });
 
   test('does not return an unknown annotation and does not reject for it', () => {
-    const parsed = parse({ [`${P}mirror-target`]: 'https://x' });
+    const parsed = parse({ [`${P}made-up-setting`]: 'x' });
     expect(parsed.values).toEqual({});
     expect(parsed.rejected).toBe(false);
     expect(parsed.findings.map((f) => f.severity)).toEqual(['warn']);
@@ -128,19 +128,40 @@ describe('parseAnnotations', () => {
     expect(parse({ [`${P}rewrite-target`]: '/' }, { annotationsRiskLevel: 'medium' }).values['rewrite-target']).toBe('/');
   });
 
-  test('returns a snippet only with --allow-snippet-annotations and risk level critical', () => {
+  test('never returns a snippet: disabled by default, and not implemented by the controller even with both flags', () => {
     const snippet = { [`${P}configuration-snippet`]: 'more_set_headers "A: b";\n' };
-    expect(parse(snippet).values['configuration-snippet']).toBeUndefined();
-    expect(parse(snippet, { allowSnippetAnnotations: true }).values['configuration-snippet']).toBeUndefined();
-    const allowed = parse(snippet, { allowSnippetAnnotations: true, annotationsRiskLevel: 'critical' });
-    expect(allowed.values['configuration-snippet']).toBe('more_set_headers "A: b";\n');
-    expect(allowed.findings).toEqual([]);
+    for (const options of [{}, { allowSnippetAnnotations: true }, { allowSnippetAnnotations: true, annotationsRiskLevel: 'critical' as const }]) {
+      const parsed = parse(snippet, options);
+      expect(parsed.values['configuration-snippet']).toBeUndefined();
+      expect(parsed.rejected).toBe(true);
+    }
+    expect(parse(snippet, { allowSnippetAnnotations: true, annotationsRiskLevel: 'critical' }).findings[0]?.message).toBe(
+      `${P}configuration-snippet (raw nginx configuration (snippets)) is not implemented by the bundled controller yet; the Ingress is refused rather than served without it`,
+    );
   });
 
-  test('refuses a snippet with a NUL even when snippets are allowed', () => {
-    const parsed = parse({ [`${P}server-snippet`]: 'return 200;\u0000' }, { allowSnippetAnnotations: true, annotationsRiskLevel: 'critical' });
+  test('a snippet with a NUL fails the schema whatever the flags', () => {
+    expect(checkAnnotationValue('server-snippet', 'return 200;\u0000')).toEqual({ ok: false, reason: 'must not contain a NUL character (U+0000)' });
+  });
+
+  test.for([
+    ['a refused catalog entry', 'auth-tls-secret', 'shop/client-ca'],
+    ['a refused key known by name only', 'auth-url', 'https://auth.example.com/verify'],
+    ['an unknown key of a refused family', 'limit-requests-per-hour', '100'],
+  ])('never returns %s and rejects the Ingress', ([, key, raw]) => {
+    const parsed = parse({ [`${P}${key}`]: raw });
+    expect(parsed.values).toEqual({});
     expect(parsed.rejected).toBe(true);
-    expect(parsed.findings[0]?.message).toBe('invalid value "return 200;\\u0000": must not contain a NUL character (U+0000)');
+    expect(parsed.findings.map((f) => f.severity)).toEqual(['deny']);
+  });
+
+  test('returns an accepted annotation the controller ignores, with a warning', () => {
+    const parsed = parse({ [`${P}affinity`]: 'cookie', [`${P}affinity-mode`]: 'persistent' });
+    expect(parsed.values['affinity-mode']).toBe('persistent');
+    expect(parsed.rejected).toBe(false);
+    expect(parsed.findings.map((f) => [f.severity, f.message])).toEqual([
+      ['warn', 'ignored: the bundled controller does not implement the balanced/persistent affinity modes; the Ingress is served without it'],
+    ]);
   });
 
   test('drops whitelist-source-range when allowlist-source-range is also set', () => {
@@ -150,16 +171,13 @@ describe('parseAnnotations', () => {
     expect(parsed.rejected).toBe(false);
   });
 
-  test('refuses a canary weight above canary-weight-total', () => {
-    const parsed = parse({ [`${P}canary`]: 'true', [`${P}canary-weight`]: '150' });
-    expect(parsed.values['canary-weight']).toBeUndefined();
-    expect(parsed.rejected).toBe(true);
-  });
-
-  test('accepts a canary weight within a larger canary-weight-total', () => {
-    const parsed = parse({ [`${P}canary`]: 'true', [`${P}canary-weight`]: '150', [`${P}canary-weight-total`]: '1000' });
-    expect(parsed.values['canary-weight']).toBe(150);
-    expect(parsed.findings).toEqual([]);
+  test('canary annotations are refused until the controller implements canaries', () => {
+    const parsed = parse({ [`${P}canary`]: 'true', [`${P}canary-weight`]: '10' });
+    expect(parsed.values).toEqual({});
+    expect(parsed.findings.map((f) => [f.path, f.severity])).toEqual([
+      [`metadata.annotations[${P}canary]`, 'deny'],
+      [`metadata.annotations[${P}canary-weight]`, 'deny'],
+    ]);
   });
 
   test('an Ingress without annotations has no values and no findings', () => {

@@ -72,10 +72,18 @@ beforeAll(async () => {
     annotated('allow', 'allow.com', { 'whitelist-source-range': '127.0.0.0/8' }),
     annotated('permanent', 'perm.com', { 'permanent-redirect': 'https://example.com/new', 'permanent-redirect-code': '308' }),
     annotated('temporal', 'temp.com', { 'temporal-redirect': 'https://example.com/later' }),
+    annotated('both-redirects', 'both.com', {
+      'permanent-redirect': 'https://example.com/new',
+      'permanent-redirect-code': '308',
+      'temporal-redirect': 'https://example.com/later',
+    }),
+    annotated('see-other', 'see-other.com', { 'temporal-redirect': 'https://example.com/form', 'temporal-redirect-code': '303' }),
     annotated('cors', 'cors.com', { 'enable-cors': 'true', 'cors-allow-origin': 'https://a.com, https://*.b.com', 'cors-allow-credentials': 'false' }),
     annotated('sticky', 'sticky.com', { affinity: 'cookie', 'session-cookie-name': 'ROUTE', 'session-cookie-max-age': '60' }, { paths: [{ path: '/', service: 'lb' }] }),
     annotated('hostile', 'hostile.com', { 'rewrite-target': '/x; return 200 pwned;' }),
     annotated('canary', 'canary.com', { canary: 'true', 'canary-weight': '10' }),
+    annotated('external-auth', 'auth.com', { 'auth-url': 'http://auth.shop.svc.cluster.local/verify', 'auth-signin': 'https://login.example.com' }),
+    annotated('client-certs', 'mtls.com', { 'auth-tls-secret': 'shop/client-ca' }, { tls: [{ hosts: ['mtls.com'] }] }),
   );
   nginx = await NginxHarness.create();
   expect((await nginx.apply(cluster)).status).toBe('applied');
@@ -139,6 +147,16 @@ describe('redirects', () => {
   test('temporal-redirect answers 302', async () => {
     const res = await nginx.get('temp.com', '/');
     expect([res.status, res.headers.location]).toEqual([302, 'https://example.com/later']);
+  });
+
+  test('temporal-redirect wins over permanent-redirect, as in ingress-nginx', async () => {
+    const res = await nginx.get('both.com', '/');
+    expect([res.status, res.headers.location]).toEqual([302, 'https://example.com/later']);
+  });
+
+  test('temporal-redirect-code 303 answers 303', async () => {
+    const res = await nginx.get('see-other.com', '/', { method: 'POST', body: 'x' });
+    expect([res.status, res.headers.location]).toEqual([303, 'https://example.com/form']);
   });
 });
 
@@ -236,8 +254,15 @@ describe('refused and unsupported annotations', () => {
     expect(text).not.toContain('pwned');
   });
 
-  test('an Ingress with an annotation the controller does not implement is skipped', async () => {
-    expect((await nginx.get('canary.com', '/')).status).toBe(404);
-    expect(nginx.lastBuild?.skipped).toContainEqual({ ingress: 'shop/canary', reason: 'the controller does not implement annotation canary, canary-weight' });
+  test.for([
+    ['canary.com', 'shop/canary', ['canary', 'canary-weight']],
+    ['auth.com', 'shop/external-auth', ['auth-url', 'auth-signin']],
+    ['mtls.com', 'shop/client-certs', ['auth-tls-secret']],
+  ] as const)('%s, with annotations the controller does not implement, is skipped and reported', async ([host, key, annotations]) => {
+    expect((await nginx.get(host, '/secret')).status).toBe(404);
+    expect((await nginx.get(host, '/secret', { https: true, sni: host })).status).toBe(404);
+    const skipped = nginx.lastBuild?.skipped.find((s) => s.ingress === key);
+    for (const a of annotations) expect(skipped?.reason).toContain(`${P}${a} (`);
+    expect(skipped?.reason).toContain('is not implemented by the bundled controller yet');
   });
 });

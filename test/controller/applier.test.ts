@@ -100,6 +100,42 @@ describe('NginxApplier', () => {
     expect(await readdir(join(dir, 'certs'))).toEqual(['b.pem']);
   });
 
+  test('test() runs nginx -t on a candidate without swapping it in or reloading', async () => {
+    await writeFile(join(dir, 'nginx.conf'), 'old');
+    const applier = new NginxApplier({ configDir: dir, runner });
+    expect(await applier.test(CONF)).toEqual({ ok: true, output: '' });
+    expect(runner.tested).toEqual([CONF]);
+    expect(runner.reloads).toBe(0);
+    expect(await readFile(join(dir, 'nginx.conf'), 'utf8')).toBe('old');
+    expect(applier.current).toBeUndefined();
+  });
+
+  test('applying the text test() just accepted runs no second nginx -t, even after a failing test in between', async () => {
+    const applier = new NginxApplier({ configDir: dir, runner });
+    await applier.test(CONF);
+    runner.verdict = { ok: false, output: 'bad' };
+    expect((await applier.test(`${CONF}#bad\n`)).ok).toBe(false);
+    expect((await applier.apply(CONF)).status).toBe('applied');
+    expect(runner.tested).toEqual([CONF, `${CONF}#bad\n`]);
+    expect(await readFile(join(dir, 'nginx.conf'), 'utf8')).toBe(CONF);
+  });
+
+  test('a text that was not the last accepted one is tested again before it is applied', async () => {
+    const applier = new NginxApplier({ configDir: dir, runner });
+    await applier.test(CONF);
+    await applier.test(`${CONF}#2\n`);
+    runner.verdict = { ok: false, output: 'bad' };
+    expect((await applier.apply(CONF)).status).toBe('rejected');
+  });
+
+  test('test() of the running text passes without running nginx -t', async () => {
+    const applier = new NginxApplier({ configDir: dir, runner });
+    await applier.apply(CONF);
+    runner.verdict = { ok: false, output: 'never asked' };
+    expect(await applier.test(CONF)).toEqual({ ok: true, output: '' });
+    expect(runner.tested).toHaveLength(1);
+  });
+
   test('concurrent applies run one after the other', async () => {
     const applier = new NginxApplier({ configDir: dir, runner });
     const results = await Promise.all([applier.apply(CONF), applier.apply(CONF)]);

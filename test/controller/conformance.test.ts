@@ -21,8 +21,11 @@ function services() {
     endpointSlice('shop', 'lb', [backends.lb1.ip], backends.lb1.port),
     endpointSlice('shop', 'lb', [backends.lb2.ip], backends.lb2.port),
     endpointSlice('shop', 'empty', ['127.0.0.99'], 9, { notReady: ['127.0.0.99'] }),
-    // An IP needs no resolver, so the ExternalName path is testable without DNS.
+    // An ExternalName aimed at loopback (here a live backend) must never be proxied to: it would
+    // let a tenant reach the controller's own status and metrics ports (SSRF).
     service('shop', 'ext', [{ name: 'http', port: backends.d.port }], { type: 'ExternalName', externalName: backends.d.ip }),
+    // service-upstream: the ClusterIP and Service port are the upstream (here a live backend).
+    service('shop', 'viaip', [{ name: 'http', port: backends.c.port }], { clusterIP: backends.c.ip }),
   ];
 }
 
@@ -53,6 +56,7 @@ function routes() {
     ingress({ name: 'missing', host: 'missing.com', paths: [{ path: '/', service: 'nope' }] }),
     ingress({ name: 'lb', host: 'lb.com', paths: [{ path: '/', service: 'lb' }] }),
     ingress({ name: 'ext', host: 'ext.com', paths: [{ path: '/', service: 'ext', port: 'http' }] }),
+    ingress({ name: 'viaip', host: 'viaip.com', annotations: { 'nginx.ingress.kubernetes.io/service-upstream': 'true' }, paths: [{ path: '/', service: 'viaip', port: 'http' }] }),
     ingress({ name: 'nohost', rules: [{ paths: [{ path: '/nohost', service: 'd' }] }] }),
     ingress({ name: 'merge-one', host: 'merge.com', paths: [{ path: '/one', service: 'a' }] }),
     ingress({ name: 'merge-two', host: 'merge.com', paths: [{ path: '/two', service: 'b' }] }),
@@ -148,8 +152,13 @@ describe('backends', () => {
     expect(await who('missing.com', '/')).toBe(503);
   });
 
-  test('an ExternalName Service is proxied to its external name', async () => {
-    expect(await who('ext.com', '/')).toBe('d');
+  test('an ExternalName Service aimed at a loopback address is never proxied to (the Ingress is left out)', async () => {
+    expect(await who('ext.com', '/')).toBe(404);
+    expect(nginx.lastBuild!.skipped.find((s) => s.ingress === 'shop/ext')?.reason).toContain('loopback');
+  });
+
+  test('service-upstream proxies to the ClusterIP and Service port', async () => {
+    expect(await who('viaip.com', '/')).toBe('c');
   });
 
   test('requests are balanced across the ready endpoints', async () => {

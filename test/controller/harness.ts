@@ -142,12 +142,13 @@ export class NginxHarness {
     readonly registry: Registry,
   ) {}
 
-  static async create(): Promise<NginxHarness> {
+  /** `binary`: the nginx to run (refusing-nginx.ts wraps the real one). */
+  static async create(binary = NGINX_BINARY): Promise<NginxHarness> {
     const dir = await mkdtemp(join(tmpdir(), 'gatehouse-nginx-'));
     await chmod(dir, 0o755); // workers (nobody) need to reach their temp dirs
     await ensureFallbackCertificate(dir);
     const [httpPort, httpsPort, statusPort] = [await freePort(), await freePort(), await freePort()];
-    const runner = new ProcessNginxRunner({ binary: NGINX_BINARY, configDir: dir, backoff: { initialMs: 50, maxMs: 1000 } });
+    const runner = new ProcessNginxRunner({ binary, configDir: dir, backoff: { initialMs: 50, maxMs: 1000 } });
     const registry = new Registry();
     const metrics = createControllerMetrics(registry);
     let harness: NginxHarness | undefined;

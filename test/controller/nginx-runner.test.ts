@@ -4,7 +4,7 @@ import net, { type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
-import { ProcessNginxRunner } from '../../src/controller/nginx-runner.js';
+import { nginxErrorLine, ProcessNginxRunner } from '../../src/controller/nginx-runner.js';
 import { freePort, NGINX_BINARY } from './harness.js';
 
 let dir: string;
@@ -74,5 +74,21 @@ describe('ProcessNginxRunner', () => {
 
   test('reload() without a running nginx throws', async () => {
     await expect(runner.reload()).rejects.toThrow('nginx is not running');
+  });
+});
+
+describe('nginxErrorLine', () => {
+  test.for([
+    [
+      'the emerg line without timestamp and pid',
+      '2026/11/30 11:21:16 [emerg] 28084#28084: could not build server_names_hash, you should increase server_names_hash_bucket_size: 256\nnginx: configuration file /gh/nginx.conf.candidate test failed',
+      '[emerg] could not build server_names_hash, you should increase server_names_hash_bucket_size: 256',
+    ],
+    ['nginx: [emerg] as -q prints it early', 'nginx: [emerg] unknown directive "bogus" in /gh/x.conf:3', '[emerg] unknown directive "bogus" in /gh/x.conf:3'],
+    ['a warning before the error is skipped', '2026/11/30 11:21:16 [warn] 1#1: low\n2026/11/30 11:21:16 [emerg] 1#1: bad', '[emerg] bad'],
+    ['no error line: the first line', 'nginx: configuration file x test failed', 'nginx: configuration file x test failed'],
+    ['nothing at all', '', 'nginx -t failed'],
+  ] as const)('%s', ([, output, line]) => {
+    expect(nginxErrorLine(output)).toBe(line);
   });
 });

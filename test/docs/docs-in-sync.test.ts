@@ -3,7 +3,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { catalogMarkdown } from '../../src/annotations/catalog.js';
+import { catalogMarkdown, unimplementedMarkdown } from '../../src/annotations/catalog.js';
 import { COMMANDS } from '../../src/commands/index.js';
 import { RULES } from '../../src/rules/index.js';
 
@@ -15,14 +15,34 @@ export function annotationsDoc(): string {
 
 Generated from \`src/annotations/catalog.ts\` by \`UPDATE_DOCS=1 npx vitest run test/docs\`; a test keeps it in sync.
 
-Every supported \`nginx.ingress.kubernetes.io/*\` annotation, with its risk level and the values its
-schema accepts. Any value, whatever its schema, is refused if it contains a control character, a
-newline, \`;\`, \`{\`, \`}\`, \`#\`, a quote, a backslash or \`$\` (only \`rewrite-target\` may use
-\`$1\`…\`$9\`; only snippets may contain newlines). Unknown keys under the prefix are ignored with a
-warning. Annotations whose risk is above \`--annotations-risk-level\` (default \`high\`) are denied;
-snippets are \`critical\` and also need \`--allow-snippet-annotations\`.
+Every \`nginx.ingress.kubernetes.io/*\` annotation Gatehouse knows, and what the bundled controller
+does with it:
+
+- **renders**: implemented; the accepted value reaches nginx.conf.
+- **refused**: not implemented yet, and serving the Ingress without it would fail open (no
+  authentication, rate limit, client or upstream certificate check, raw configuration, canary
+  split). The webhook denies the Ingress, naming the annotation; an Ingress that reaches the
+  controller anyway (a snapshot file, one admitted before the webhook ran) is not served at all,
+  and is logged as skipped. Unknown keys of a refused family (\`auth-*\`, \`limit-*\`,
+  \`global-rate-limit*\`, \`proxy-ssl-*\`, \`canary*\`, \`*-source-range\`, ModSecurity, \`*-snippet\`)
+  are refused too.
+- **ignored**: not implemented, and harmless to leave out (the same clients reach the same
+  backends with the same protections): a warning, and the Ingress is served without it. Keys
+  Gatehouse does not know at all are ignored with a warning too.
+
+The first table lists the annotations whose values Gatehouse validates. Any value, whatever its
+schema, is refused if it contains a control character, a newline, \`;\`, \`{\`, \`}\`, \`#\`, a
+quote, a backslash or \`$\` (only \`rewrite-target\` may use \`$1\`…\`$9\`; only snippets may contain
+newlines). Annotations whose risk is above \`--annotations-risk-level\` (default \`high\`) are denied;
+snippets are \`critical\` and also need \`--allow-snippet-annotations\` (and are then refused as not
+implemented).
 
 ${catalogMarkdown()}
+The rest of ingress-nginx's annotations
+([list](https://kubernetes.github.io/ingress-nginx/user-guide/nginx-configuration/annotations/)),
+known by key only: refused or ignored whatever the value.
+
+${unimplementedMarkdown()}
 `;
 }
 

@@ -29,6 +29,13 @@ describe('health server', () => {
     expect((await fetch(`${base}/readyz`)).status).toBe(200);
   });
 
+  test('readyz stays 200 while degraded and says what is missing in its body', async () => {
+    const degraded = buildHealthServer({ ready: () => true, degraded: () => 'degraded: 1 owned Ingress left out', registry: metrics.registry });
+    const res = await degraded.inject({ method: 'GET', url: '/readyz' });
+    expect([res.statusCode, res.body]).toEqual([200, 'ok\ndegraded: 1 owned Ingress left out\n']);
+    await degraded.close();
+  });
+
   test('metrics exposes the admission and snapshot series in Prometheus text format', async () => {
     metrics.requests.inc({ webhook: 'validate', verdict: 'denied' });
     metrics.findings.inc({ rule: 'backend-port', severity: 'deny' });

@@ -1,11 +1,12 @@
 // `gatehouse controller` end to end: the real CLI command, the real nginx, real backends on
 // distinct loopback addresses; first on a snapshot file, then on a real kube-apiserver
 // (test/support/kube-cluster.ts) through informers.
-// Traffic is only ever sent to 127.0.0.x. The real API refuses loopback addresses in
-// EndpointSlices, so on the real API the routes that carry traffic use ExternalName Services
-// naming a backend's loopback IP (nginx proxies to an IP literal without resolving it), and the
-// EndpointSlice → upstream path is checked in the rendered nginx.conf, with an address nothing
-// ever requests (the snapshot suite sends traffic through EndpointSlice upstreams).
+// Traffic is only ever sent to loopback. The real API refuses loopback addresses in
+// EndpointSlices, and the controller refuses ExternalName Services aimed at loopback (SSRF), so on
+// the real API the routes that carry traffic use `service-upstream: "true"` with Services whose
+// ClusterIP the test picks in the harness's loopback Service range, with a backend listening
+// there; the EndpointSlice → upstream path is checked in the rendered nginx.conf, with an address
+// nothing ever requests (the snapshot suite sends traffic through EndpointSlice upstreams).
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -106,23 +107,26 @@ describe.skipIf(!assets)('gatehouse controller on a real API server', () => {
 
   const apply = (...objects: KubeObject[]) =>
     cluster.kubectlOk(['apply', '-f', '-'], { input: JSON.stringify({ apiVersion: 'v1', kind: 'List', items: objects }) });
-  /** A Service whose only address is the backend's loopback IP, on the backend's port. */
-  const loopbackService = (b: Backend) => service('shop', b.name, [{ name: 'http', port: b.port }], { type: 'ExternalName', externalName: b.ip });
-  const appIngress = (b: Backend) => ingress({ name: 'app', host: 'app.example.com', paths: [{ service: b.name, port: b.port }] });
+  /** A Service whose ClusterIP is the backend's address, on the backend's port. */
+  const clusterIpService = (b: Backend) => service('shop', b.name, [{ name: 'http', port: b.port }], { clusterIP: b.ip });
+  /** An address in the API server's Service range (loopback in the harness) for a backend. */
+  const serviceRangeIp = (last: number) => `${cluster.serviceCidr.split('.').slice(0, 2).join('.')}.250.${last}`;
+  const appIngress = (b: Backend) =>
+    ingress({ name: 'app', host: 'app.example.com', annotations: { 'nginx.ingress.kubernetes.io/service-upstream': 'true' }, paths: [{ service: b.name, port: b.port }] });
   const webSlice = (address: string) => endpointSlice('shop', 'web', [address], 8080, { name: 'web-1', portName: 'http' });
   const renderedConf = () => readFile(join(dir, 'conf', 'nginx.conf'), 'utf8');
 
   beforeAll(async () => {
     cluster = await KubeCluster.start(assets!);
     dir = await mkdtemp(join(tmpdir(), 'gh-ctl-live-'));
-    one = await startBackend('one', '127.0.0.22');
-    two = await startBackend('two', '127.0.0.23');
+    one = await startBackend('one', serviceRangeIp(22));
+    two = await startBackend('two', serviceRangeIp(23));
     await apply(
       namespace('shop'),
       namespace('gatehouse'),
       ingressClass('nginx'),
-      loopbackService(one),
-      loopbackService(two),
+      clusterIpService(one),
+      clusterIpService(two),
       service('shop', 'web', [{ name: 'http', port: 80, targetPort: 8080 }]),
       webSlice(UNREACHABLE[0]),
       appIngress(one),
@@ -135,7 +139,7 @@ describe.skipIf(!assets)('gatehouse controller on a real API server', () => {
         '--kubeconfig', cluster.adminKubeconfig,
         '--publish-status-address', '203.0.113.7',
         '--election-id', 'gh-test',
-        // nginx needs no resolver for IP literals; a loopback one keeps any lookup off the network.
+        // No route here needs DNS; a loopback resolver keeps any lookup off the network.
         '--resolver', '127.0.0.1',
       ],
       { POD_NAMESPACE: 'gatehouse' },

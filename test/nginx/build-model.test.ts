@@ -123,10 +123,22 @@ describe('upstreams from EndpointSlices', () => {
 
 describe('skipped Ingresses', () => {
   test.for<[string, IngressSpecInput, string]>([
-    ['a path nginx cannot take literally', { paths: [{ path: '/a;b' }] }, 'spec.rules[0].http.paths[0].path "/a;b" cannot be rendered as a prefix location'],
-    ['a regex that does not compile', { annotations: { 'nginx.ingress.kubernetes.io/use-regex': 'true' }, paths: [{ path: '/(x', pathType: 'ImplementationSpecific' }] }, 'spec.rules[0].http.paths[0].path "/(x" cannot be rendered as a regex location'],
+    [
+      'a path nginx cannot take literally',
+      { paths: [{ path: '/a;b' }] },
+      'spec.rules[0].http.paths[0].path "/a;b" cannot be rendered as a prefix location: it contains ";", which a prefix location cannot hold (only "/", letters, digits and . _ ~ ! * , : @ & = + ( ) % -)',
+    ],
+    [
+      'a regex that does not compile',
+      { annotations: { 'nginx.ingress.kubernetes.io/use-regex': 'true' }, paths: [{ path: '/(x', pathType: 'ImplementationSpecific' }] },
+      'spec.rules[0].http.paths[0].path "/(x" cannot be rendered as a regex location: it is not a valid nginx (PCRE2) regular expression: missing closing parenthesis at offset 3',
+    ],
     ['a rewrite referencing a missing capture group', { annotations: { 'nginx.ingress.kubernetes.io/rewrite-target': '/$2' }, paths: [{ path: '/x(.*)', pathType: 'ImplementationSpecific' }] }, 'spec.rules[0].http.paths[0].path "/x(.*)" has no capture group $2 for rewrite-target'],
-    ['an annotation the controller does not implement', { annotations: { 'nginx.ingress.kubernetes.io/auth-tls-secret': 'shop/ca' } }, 'the controller does not implement annotation auth-tls-secret'],
+    [
+      'an annotation the controller does not implement',
+      { annotations: { 'nginx.ingress.kubernetes.io/auth-tls-secret': 'shop/ca' } },
+      'annotations refused: metadata.annotations[nginx.ingress.kubernetes.io/auth-tls-secret]: nginx.ingress.kubernetes.io/auth-tls-secret (client-certificate authentication) is not implemented by the bundled controller yet; the Ingress is refused rather than served without it',
+    ],
   ])('%s', ([, input, reason]) => {
     const result = build(shopCluster(ingress(input)));
     expect(result.skipped).toEqual([{ ingress: 'shop/web', reason }]);
@@ -156,7 +168,7 @@ describe('TLS', () => {
     const result = build(shopCluster(tlsSecret('shop', 'bad', 'not a cert', 'not a key'), ingress({ tls: [{ hosts: ['shop.example.com'], secretName: 'bad' }] })));
     expect(result.model.servers[0]).toMatchObject({ tls: true });
     expect(result.model.servers[0]?.certificate).toBeUndefined();
-    expect(result.warnings[0]?.message).toMatch(/^TLS Secret bad is not a usable PEM certificate and key/);
+    expect(result.warnings[0]?.message).toBe('TLS Secret bad tls.crt is not a PEM certificate; its hosts use the fallback certificate');
   });
 
   test('locations of a TLS host redirect to HTTPS unless ssl-redirect is "false"', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { compileNginxRegex, compileRegexLocation, regexLocationPattern } from '../../src/pcre/nginx-regex.js';
+import { compileNginxRegex, compileRegexLocation, MAX_REGEX_PATH_LENGTH, regexCacheUsage, regexLocationPattern } from '../../src/pcre/nginx-regex.js';
 
 function jsAccepts(pattern: string): boolean {
   try {
@@ -83,5 +83,59 @@ describe('compileRegexLocation', () => {
 
   test('reports offset 0 for an error at the path start', () => {
     expect(compileRegexLocation('*foo')).toEqual({ ok: false, message: 'quantifier does not follow a repeatable item', offset: 0 });
+  });
+});
+
+describe('named captures that are nginx variables', () => {
+  // nginx makes each named capture a variable of the whole http{} block: `nginx -t` fails on a
+  // built-in one ("the duplicate "host" variable"), and any other existing one is replaced.
+  test.for([
+    { name: 'host', why: "would redefine nginx's $host variable" },
+    { name: 'request_uri', why: "would redefine nginx's $request_uri variable" },
+    { name: 'HOST', why: "would redefine nginx's $host variable" },
+    { name: 'args', why: "would redefine nginx's $args variable" },
+    { name: 'ssl_client_verify', why: "would redefine nginx's $ssl_client_verify variable" },
+    { name: 'http_upgrade', why: "would replace nginx's $http_upgrade variable (of the $http_* family) on every host" },
+    { name: 'cookie_route', why: "would replace nginx's $cookie_route variable (of the $cookie_* family) on every host" },
+    { name: 'connection_upgrade', why: "would redefine $connection_upgrade, a variable of Gatehouse's nginx.conf, on every host" },
+    { name: 'gh_affinity', why: "would redefine $gh_affinity, a variable of Gatehouse's nginx.conf, on every host" },
+  ])('refuses (?<$name>…): $why', ({ name, why }) => {
+    expect(compileRegexLocation(`/(?<${name}>[a-z]+)`)).toEqual({ ok: false, message: `named capture "${name}" ${why}`, offset: 4 });
+  });
+
+  test('finds the name in every PCRE2 spelling of a named group', () => {
+    expect(compileRegexLocation("/a/(?P<uri>x)").ok).toBe(false);
+    expect(compileRegexLocation("/a/(?'uri'x)").ok).toBe(false);
+  });
+
+  test.for(['item', 'id', 'version', 'hosts', 'my_host'])('accepts a capture named %s', (name) => {
+    expect(compileRegexLocation(`/(?<${name}>[a-z]+)`)).toEqual({ ok: true, captureCount: 1 });
+  });
+
+  test('applies to any regex nginx compiles, not only locations', () => {
+    expect(compileNginxRegex('(?<scheme>https?)').ok).toBe(false);
+  });
+});
+
+describe('memory', () => {
+  test(`a path longer than ${MAX_REGEX_PATH_LENGTH} characters is refused without being compiled or cached`, () => {
+    const before = regexCacheUsage();
+    const check = compileRegexLocation(`/${'a('.repeat(50_000)}`);
+    expect(check).toEqual({ ok: false, message: `longer than ${MAX_REGEX_PATH_LENGTH} characters, not compiled`, offset: MAX_REGEX_PATH_LENGTH });
+    expect(regexCacheUsage().entries).toBe(before.entries);
+  });
+
+  test('a path of exactly the limit is compiled', () => {
+    expect(compileRegexLocation(`/${'a'.repeat(MAX_REGEX_PATH_LENGTH - 1)}`)).toEqual({ ok: true, captureCount: 0 });
+  });
+
+  test('the compile cache stays within its byte bound when every review brings new long paths', () => {
+    // 200 reviews × 30 paths of the longest allowed length: 6,000 patterns, ~24 MB as keys.
+    for (let review = 0; review < 200; review++) {
+      for (let p = 0; p < 30; p++) compileRegexLocation(`/r${review}p${p}/${'x'.repeat(MAX_REGEX_PATH_LENGTH - 16)}`);
+    }
+    const usage = regexCacheUsage();
+    expect(usage.bytes).toBeLessThanOrEqual(usage.maxBytes);
+    expect(usage.maxBytes).toBeLessThanOrEqual(16 * 1024 * 1024);
   });
 });

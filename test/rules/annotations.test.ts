@@ -13,6 +13,10 @@ function deny(key: string, message: string): Finding {
   return { rule: 'annotations', severity: 'deny', path: `metadata.annotations[${P}${key}]`, message };
 }
 
+function notImplemented(key: string, feature: string): string {
+  return `${P}${key} (${feature}) is not implemented by the bundled controller yet; the Ingress is refused rather than served without it`;
+}
+
 function warn(key: string, message: string): Finding {
   return { rule: 'annotations', severity: 'warn', path: `metadata.annotations[${P}${key}]`, message };
 }
@@ -36,8 +40,7 @@ describe('annotations rule: allowed without findings', () => {
         [`${P}cors-max-age`]: '600',
       },
     },
-    { name: 'cookie affinity', annotations: { [`${P}affinity`]: 'cookie', [`${P}session-cookie-name`]: 'route', [`${P}affinity-mode`]: 'persistent' } },
-    { name: 'a high-risk secret at the default level high', annotations: { [`${P}auth-tls-secret`]: 'shop/client-ca' } },
+    { name: 'cookie affinity', annotations: { [`${P}affinity`]: 'cookie', [`${P}session-cookie-name`]: 'route' } },
     { name: 'a GRPC backend', annotations: { [`${P}backend-protocol`]: 'GRPC' } },
   ])('$name', ({ annotations }) => {
     expect(check(annotations)).toEqual([]);
@@ -95,7 +98,7 @@ describe('annotations rule: risk and snippets', () => {
     expect(check({ [`${P}configuration-snippet`]: 'more_set_headers "A: b";' })).toEqual([
       deny(
         'configuration-snippet',
-        'snippet annotations are disabled: they insert raw nginx configuration (allow with --allow-snippet-annotations and --annotations-risk-level critical)',
+        'snippet annotations are disabled: they insert raw nginx configuration (--allow-snippet-annotations with --annotations-risk-level critical lifts this, but the bundled controller does not render snippets yet)',
       ),
     ]);
   });
@@ -104,14 +107,16 @@ describe('annotations rule: risk and snippets', () => {
     expect(check({ [`${P}lua-snippet`]: 'x' })[0]?.severity).toBe('deny');
   });
 
-  test('a snippet with --allow-snippet-annotations is still above the default risk level', () => {
+  test('a snippet with --allow-snippet-annotations is denied: the controller does not render snippets', () => {
     expect(check({ [`${P}server-snippet`]: 'return 200;' }, { allowSnippetAnnotations: true })).toEqual([
-      deny('server-snippet', 'risk critical is above the allowed level high (--annotations-risk-level)'),
+      deny('server-snippet', notImplemented('server-snippet', 'raw nginx configuration (snippets)')),
     ]);
   });
 
-  test('a snippet with both flags is allowed', () => {
-    expect(check({ [`${P}server-snippet`]: 'return 200;' }, { allowSnippetAnnotations: true, annotationsRiskLevel: 'critical' })).toEqual([]);
+  test('a snippet with both flags is still denied: the controller does not render snippets', () => {
+    expect(check({ [`${P}server-snippet`]: 'return 200;' }, { allowSnippetAnnotations: true, annotationsRiskLevel: 'critical' })).toEqual([
+      deny('server-snippet', notImplemented('server-snippet', 'raw nginx configuration (snippets)')),
+    ]);
   });
 
   test('risk level critical alone does not allow snippets', () => {
@@ -124,17 +129,25 @@ describe('annotations rule: risk and snippets', () => {
     ]);
   });
 
-  test('a high-risk annotation with --annotations-risk-level medium', () => {
-    expect(check({ [`${P}proxy-ssl-secret`]: 'backend' }, { annotationsRiskLevel: 'medium' })).toEqual([
-      deny('proxy-ssl-secret', 'risk high is above the allowed level medium (--annotations-risk-level)'),
-    ]);
+  test('a medium-risk annotation with --annotations-risk-level medium is allowed', () => {
+    expect(check({ [`${P}rewrite-target`]: '/' }, { annotationsRiskLevel: 'medium' })).toEqual([]);
   });
 });
 
 describe('annotations rule: warnings', () => {
   test('an unknown key under the prefix is ignored', () => {
+    expect(check({ [`${P}made-up-setting`]: 'x' })).toEqual([warn('made-up-setting', 'ignored: Gatehouse does not support this annotation')]);
+  });
+
+  test('an ingress-nginx annotation the controller ignores harmlessly', () => {
     expect(check({ [`${P}mirror-target`]: 'https://mirror.example.com' })).toEqual([
-      warn('mirror-target', 'ignored: Gatehouse does not support this annotation'),
+      warn('mirror-target', 'ignored: the bundled controller does not implement request mirroring; the Ingress is served without it'),
+    ]);
+  });
+
+  test('an accepted annotation the controller ignores harmlessly', () => {
+    expect(check({ [`${P}affinity`]: 'cookie', [`${P}affinity-mode`]: 'persistent' })).toEqual([
+      warn('affinity-mode', 'ignored: the bundled controller does not implement the balanced/persistent affinity modes; the Ingress is served without it'),
     ]);
   });
 
@@ -174,9 +187,45 @@ describe('annotations rule: warnings', () => {
     ]);
   });
 
-  test('a canary weight above the total is denied', () => {
-    expect(check({ [`${P}canary`]: 'true', [`${P}canary-weight`]: '101' })).toEqual([
-      deny('canary-weight', 'invalid value "101": must be at most canary-weight-total (100)'),
+});
+
+describe('annotations rule: what the bundled controller does not implement is denied (nothing fails open)', () => {
+  // Each would be served as if absent: unauthenticated, unlimited, without a client or upstream
+  // certificate check, without the raw configuration or the canary split it asks for.
+  test.for<[string, string, string]>([
+    ['auth-url', 'https://auth.example.com/verify', 'external authentication'],
+    ['auth-signin', 'https://login.example.com', 'external authentication'],
+    ['auth-type', 'basic', 'basic/digest authentication'],
+    ['auth-secret', 'htpasswd', 'basic/digest authentication'],
+    ['auth-realm', 'Staff only', 'basic/digest authentication'],
+    ['denylist-source-range', '10.0.0.0/8', 'a client deny-list'],
+    ['satisfy', 'any', 'combining authentication and source ranges (satisfy)'],
+    ['limit-rps', '5', 'rate limiting'],
+    ['limit-rpm', '300', 'rate limiting'],
+    ['limit-connections', '10', 'rate limiting'],
+    ['global-rate-limit', '100', 'rate limiting'],
+    ['auth-tls-secret', 'shop/client-ca', 'client-certificate authentication'],
+    ['auth-tls-verify-client', 'on', 'client-certificate authentication'],
+    ['auth-tls-verify-depth', '2', 'client-certificate authentication'],
+    ['proxy-ssl-secret', 'shop/backend-client', 'upstream TLS authentication and verification'],
+    ['proxy-ssl-verify', 'on', 'upstream TLS authentication and verification'],
+    ['enable-modsecurity', 'true', 'the ModSecurity web application firewall'],
+    ['canary', 'true', 'canary traffic splitting'],
+    ['canary-by-header-pattern', '^beta$', 'canary traffic splitting'],
+    ['ssl-passthrough', 'true', 'TLS passthrough to the backend'],
+    ['custom-headers', 'shop/security-headers', 'custom response headers'],
+    ['auth-new-feature', 'x', 'authentication'],
+    ['lua-snippet', 'x', 'raw nginx configuration (snippets)'],
+  ])('%s', ([key, value, feature]) => {
+    expect(check({ [`${P}${key}`]: value }, { allowSnippetAnnotations: true, annotationsRiskLevel: 'critical' })).toEqual([deny(key, notImplemented(key, feature))]);
+  });
+
+  test('every such annotation is reported, whatever its value', () => {
+    const findings = check({ [`${P}auth-url`]: '"; hostile', [`${P}limit-rps`]: 'many', [`${P}canary-weight`]: '500' });
+    expect(findings.map((f) => [f.path, f.severity])).toEqual([
+      [`metadata.annotations[${P}auth-url]`, 'deny'],
+      [`metadata.annotations[${P}limit-rps]`, 'deny'],
+      [`metadata.annotations[${P}canary-weight]`, 'deny'],
     ]);
   });
 });

@@ -1,6 +1,8 @@
 import { describe, expect, test } from 'vitest';
 import type { PathType } from '../../src/k8s/types.js';
+import { compileIngress } from '../../src/nginx/compile-ingress.js';
 import { pathRule } from '../../src/rules/path.js';
+import { rewriteRule } from '../../src/rules/rewrite.js';
 import { contextFor, ingress, shopCluster } from '../fixtures/builders.js';
 
 const HINT = 'use pathType: ImplementationSpecific with nginx.ingress.kubernetes.io/use-regex: "true" for regular expressions';
@@ -11,22 +13,28 @@ interface Case {
   name: string;
   path: string;
   pathType: PathType;
+  /** With nginx.ingress.kubernetes.io/use-regex: "true". */
+  regex?: boolean;
   message?: string;
 }
 
-function check(path: string, pathType: PathType) {
-  return pathRule.check(ingress({ paths: [{ path, pathType }] }), contextFor(shopCluster()));
+const USE_REGEX = { 'nginx.ingress.kubernetes.io/use-regex': 'true' };
+
+function check(path: string, pathType: PathType, annotations: Record<string, string> = {}) {
+  return pathRule.check(ingress({ annotations, paths: [{ path, pathType }] }), contextFor(shopCluster()));
 }
 
 describe('path rule: allowed', () => {
   test.for<Case>([
     { name: 'the root Prefix', path: '/', pathType: 'Prefix' },
     { name: 'a literal Exact path with every allowed character', path: '/a-Z_0.9~/x', pathType: 'Exact' },
-    { name: 'a regex in ImplementationSpecific', path: '/app(/|$)(.*)', pathType: 'ImplementationSpecific' },
-    { name: 'regex braces, classes and escapes in ImplementationSpecific', path: '/v[0-9]{1,3}/\\d+\\.json$', pathType: 'ImplementationSpecific' },
-    { name: 'an empty ImplementationSpecific path', path: '', pathType: 'ImplementationSpecific' },
-  ])('$name', ({ path, pathType }) => {
-    expect(check(path, pathType)).toEqual([]);
+    { name: 'a regex in ImplementationSpecific with use-regex', path: '/app(/|$)(.*)', pathType: 'ImplementationSpecific', regex: true },
+    { name: 'regex braces, classes and escapes with use-regex', path: '/v[0-9]{1,3}/\\d+\\.json$', pathType: 'ImplementationSpecific', regex: true },
+    { name: 'an empty ImplementationSpecific path (served as "/")', path: '', pathType: 'ImplementationSpecific' },
+    { name: 'sub-delimiters a prefix location can hold', path: '/a!b*c,d:e@f&g=h+i(j)k%20', pathType: 'ImplementationSpecific' },
+    { name: 'a Prefix path of 2048 characters', path: `/${'a'.repeat(2047)}`, pathType: 'Prefix' },
+  ])('$name', ({ path, pathType, regex }) => {
+    expect(check(path, pathType, regex ? USE_REGEX : {})).toEqual([]);
   });
 });
 
@@ -133,4 +141,84 @@ describe('path rule: denied', () => {
     expect(finding?.message.length).toBeLessThan(400);
     expect(finding?.message).toContain('"!", "@", "$", "%", "^", …');
   });
+});
+
+describe('path rule: what the controller cannot render is denied, never skipped after admission', () => {
+  const PREFIX_CHARS = 'which a prefix location cannot hold (only "/", letters, digits and . _ ~ ! * , : @ & = + ( ) % -)';
+  const REGEX_HINT_IS = 'set nginx.ingress.kubernetes.io/use-regex: "true" if it is a regular expression';
+  test.for<Case>([
+    {
+      name: 'regex syntax in an ImplementationSpecific path without use-regex (a prefix location)',
+      path: '/app(/|$)(.*)',
+      pathType: 'ImplementationSpecific',
+      message: `path "/app(/|$)(.*)" contains "|", "$", ${PREFIX_CHARS}; ${REGEX_HINT_IS}`,
+    },
+    {
+      name: 'braces and a backslash in an ImplementationSpecific path without use-regex',
+      path: '/v{1}\\d',
+      pathType: 'ImplementationSpecific',
+      message: `path "/v{1}\\\\d" contains "{", "}", "\\\\", ${PREFIX_CHARS}; ${REGEX_HINT_IS}`,
+    },
+    {
+      name: 'a non-ASCII character in a regex path',
+      path: '/café(/.*)?',
+      pathType: 'ImplementationSpecific',
+      regex: true,
+      message: 'path "/café(/.*)?" contains "é" (U+00E9); a regex location takes printable ASCII only: write its UTF-8 bytes as \\xC3\\xA9',
+    },
+    {
+      name: 'an nginx string escape in a regex path',
+      path: '/a\\nb',
+      pathType: 'ImplementationSpecific',
+      regex: true,
+      message: 'path "/a\\\\nb" contains "\\\\n", which nginx reads as an escape inside a quoted string, so PCRE would not see the pattern as written',
+    },
+    {
+      name: 'a regex path ending in a backslash',
+      path: '/a\\',
+      pathType: 'ImplementationSpecific',
+      regex: true,
+      message: 'path "/a\\\\" ends with "\\\\", which would escape the closing quote of the location',
+    },
+    {
+      name: 'a Prefix path over 2048 characters',
+      path: `/${'a'.repeat(2048)}`,
+      pathType: 'Prefix',
+      message: `Prefix path "/${'a'.repeat(99)}…" is 2049 characters long; at most 2048 can be rendered`,
+    },
+  ])('$name', ({ path, pathType, regex, message }) => {
+    const field = 'spec.rules[0].http.paths[0].path';
+    expect(check(path, pathType, regex ? USE_REGEX : {})).toEqual([{ rule: 'path', severity: 'deny', path: field, message }]);
+  });
+
+  // One decision: whatever the renderer refuses, the path and rewrite rules deny (they may deny
+  // more, e.g. ";" in a quoted regex, which nginx would take but no path needs).
+  const PATHS: readonly [string, PathType][] = [
+    ['/', 'Prefix'], ['/api/', 'Prefix'], ['/a-b_c.d~e', 'Exact'], ['', 'ImplementationSpecific'],
+    ['/impl', 'ImplementationSpecific'], ['/a!b*c,d:e@f&g=h+i(j)k%20', 'ImplementationSpecific'],
+    ['/app(/|$)(.*)', 'ImplementationSpecific'], ['/v[0-9]{1,3}/\\d+\\.json$', 'ImplementationSpecific'],
+    ['/a{b}', 'ImplementationSpecific'], ['/a\\b', 'ImplementationSpecific'], ['/a$', 'ImplementationSpecific'],
+    ['/a^b|c?d', 'ImplementationSpecific'], ['/a<b>', 'ImplementationSpecific'], ['/café', 'ImplementationSpecific'],
+    ['/café', 'Prefix'], ['/a\\nb', 'ImplementationSpecific'], ['/a\\\\b', 'ImplementationSpecific'], ['/a\\', 'ImplementationSpecific'],
+    ['/a(b', 'ImplementationSpecific'], ['/(*UTF)x', 'ImplementationSpecific'], ['relative', 'ImplementationSpecific'],
+    ['/a;b', 'ImplementationSpecific'], ['/a"b', 'ImplementationSpecific'], ['/a b', 'Prefix'],
+    [`/${'a'.repeat(2047)}`, 'Prefix'], [`/${'a'.repeat(2048)}`, 'Prefix'], [`/${'a'.repeat(2048)}`, 'ImplementationSpecific'],
+  ];
+  const CASES = PATHS.flatMap(([path, pathType]) => [
+    { path, pathType, annotations: {} as Record<string, string> },
+    { path, pathType, annotations: USE_REGEX as Record<string, string> },
+    { path, pathType, annotations: { 'nginx.ingress.kubernetes.io/rewrite-target': '/' } },
+  ]);
+  test.for(CASES.map((c) => [JSON.stringify(c.path.length > 40 ? `${c.path.slice(0, 20)}…(${c.path.length})` : c.path), c.pathType, c.annotations, c] as const))(
+    '%s %s %j: denied at admission if the controller cannot render it',
+    ([, , , { path, pathType, annotations }]) => {
+      const cluster = shopCluster();
+      const ing = ingress({ annotations, paths: [{ path, pathType }] });
+      const ctx = contextFor(cluster);
+      const denied = [...pathRule.check(ing, ctx), ...rewriteRule.check(ing, ctx)].some((f) => f.severity === 'deny' && f.path.endsWith('.path'));
+      const compiled = compileIngress(ing, cluster, annotations['nginx.ingress.kubernetes.io/use-regex'] ? { 'use-regex': true } : annotations['nginx.ingress.kubernetes.io/rewrite-target'] ? { 'rewrite-target': '/' } : {});
+      const refusal = 'error' in compiled && compiled.error.includes('.path') ? compiled.error : undefined;
+      if (refusal !== undefined) expect(denied, refusal).toBe(true);
+    },
+  );
 });

@@ -1,6 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import type { PathType } from '../../src/k8s/types.js';
 import { captureReferences, regexEnabled, rewriteRule } from '../../src/rules/rewrite.js';
+import type { RuleOptions } from '../../src/rules/types.js';
 import { contextFor, ingress, shopCluster } from '../fixtures/builders.js';
 
 const REWRITE = 'nginx.ingress.kubernetes.io/rewrite-target';
@@ -13,9 +14,9 @@ interface Case {
   paths: { path: string; pathType?: PathType }[];
 }
 
-function check(annotations: Record<string, string>, paths: { path: string; pathType?: PathType }[]) {
+function check(annotations: Record<string, string>, paths: { path: string; pathType?: PathType }[], options: Partial<RuleOptions> = {}) {
   const ing = ingress({ annotations, paths: paths.map((p) => ({ pathType: 'ImplementationSpecific', ...p })) });
-  return rewriteRule.check(ing, contextFor(shopCluster()));
+  return rewriteRule.check(ing, contextFor(shopCluster(), { options }));
 }
 
 describe('rewrite rule: allowed', () => {
@@ -28,6 +29,7 @@ describe('rewrite rule: allowed', () => {
     { name: 'use-regex "false" with an invalid regex', annotations: { [USE_REGEX]: 'false' }, paths: [{ path: '/app(' }] },
     { name: 'an absolute app-root', annotations: { [APP_ROOT]: '/app1' }, paths: [{ path: '/' }] },
     { name: 'PCRE-only syntax (possessive, atomic)', annotations: { [REWRITE]: '/$1' }, paths: [{ path: '/a++(?>b)(.*)' }] },
+    { name: 'the usual regex paths, proven free of catastrophic backtracking', annotations: { [USE_REGEX]: 'true' }, paths: [{ path: '/api/v[0-9]+/(.*)' }, { path: '/(.+)\\.(jpg|png)$' }, { path: '/[^/]+/[^/]+$' }] },
     { name: 'an empty path, served as "/"', annotations: { [USE_REGEX]: 'true' }, paths: [{ path: '' }] },
   ])('$name', ({ annotations, paths }) => {
     expect(check(annotations, paths)).toEqual([]);
@@ -130,6 +132,59 @@ describe('rewrite rule: denied', () => {
       'spec.rules[0].http.paths[1].pathType',
       'spec.rules[0].http.paths[1].path',
     ]);
+  });
+});
+
+describe('rewrite rule: named captures that are nginx variables', () => {
+  // nginx makes each named capture a variable of the whole http{} block: `(?<host>…)` fails
+  // `nginx -t` ("the duplicate "host" variable"), freezing every Ingress's config.
+  test('a capture named host, with the variable named', () => {
+    expect(check({ [USE_REGEX]: 'true' }, [{ path: '/(?<host>[a-z]+)' }])).toEqual([
+      {
+        rule: 'rewrite',
+        severity: 'deny',
+        path: 'spec.rules[0].http.paths[0].path',
+        message: 'path "/(?<host>[a-z]+)" is not a valid nginx (PCRE2) regular expression: named capture "host" would redefine nginx\'s $host variable at offset 4',
+      },
+    ]);
+  });
+
+  test.for(['uri', 'request_uri', 'remote_addr', 'scheme', 'server_port', 'request_id', 'Host', 'http_upgrade', 'cookie_session', 'connection_upgrade'])(
+    'a capture named %s',
+    (name) => {
+      expect(check({ [REWRITE]: '/$1' }, [{ path: `/(?<${name}>[a-z]+)` }]).map((f) => f.severity)).toEqual(['deny']);
+    },
+  );
+
+  test('a capture with a name of its own is fine, and counts as a group for $1', () => {
+    expect(check({ [REWRITE]: '/$1' }, [{ path: '/(?<item>[a-z]+)' }])).toEqual([]);
+  });
+});
+
+describe('rewrite rule: catastrophic backtracking', () => {
+  test('exponential: denied, with an attack string', () => {
+    const [finding, ...rest] = check({ [USE_REGEX]: 'true' }, [{ path: '/x(a|aa)+$' }]);
+    expect(rest).toEqual([]);
+    expect(finding).toMatchObject({ rule: 'rewrite', severity: 'deny', path: 'spec.rules[0].http.paths[0].path' });
+    expect(finding?.message).toMatch(/^path "\/x\(a\|aa\)\+\$" can take exponential time to match \(catastrophic backtracking; e\.g\. .+\): a few such requests would keep nginx's workers busy for every host$/);
+  });
+
+  test('polynomial: denied, with the degree', () => {
+    expect(check({ [USE_REGEX]: 'true' }, [{ path: '/.*a.*b$' }])[0]?.message).toContain('can take O(n^2) time to match');
+  });
+
+  test('with --regex-redos warn, the same finding is a warning', () => {
+    expect(check({ [USE_REGEX]: 'true' }, [{ path: '/x(a|aa)+$' }], { regexRedos: 'warn' }).map((f) => f.severity)).toEqual(['warn']);
+  });
+
+  test('a pattern the analyser cannot read is denied as unproven', () => {
+    expect(check({ [USE_REGEX]: 'true' }, [{ path: '/(a(?1)?b)' }]).map((f) => f.message)).toEqual([
+      'path "/(a(?1)?b)" could not be proven free of catastrophic backtracking: it uses PCRE2 syntax the analyser cannot read (recursion, conditionals, backtracking verbs or an unknown escape)',
+    ]);
+  });
+
+  test('paths without regex annotations are not analysed', () => {
+    expect(check({}, [{ path: '/x(a|aa)+$' }])).toEqual([]);
   });
 });
 

@@ -17,6 +17,8 @@ const wildcard = ca.issue({ cn: '*.example.com', sans: ['*.example.com'], notBef
 const expired = ca.issue({ cn: 'shop.example.com', notBefore: at(-90), notAfter: at(-1) });
 const expiring = ca.issue({ cn: 'shop.example.com', notBefore: at(-80), notAfter: at(3.5) });
 const future = ca.issue({ cn: 'shop.example.com', notBefore: at(2), notAfter: at(90) });
+const weakKey = ca.issue({ cn: 'shop.example.com', keyBits: 1024, notBefore: at(-30), notAfter: at(60) });
+const sha1Signed = ca.issue({ cn: 'shop.example.com', md: 'sha1', notBefore: at(-30), notAfter: at(60) });
 const encryptedKey = createPrivateKey(good.key).export({ format: 'pem', type: 'pkcs8', cipher: 'aes-256-cbc', passphrase: 'secret' }) as string;
 
 function secretWith(name: string, data: Record<string, string>, type = 'kubernetes.io/tls'): Secret {
@@ -37,6 +39,10 @@ const SECRETS: Secret[] = [
   tlsSecret('shop', 'der-cert', Buffer.from(good.cert.replace(/-----[A-Z ]+-----|\s/g, ''), 'base64').toString('latin1'), good.key),
   tlsSecret('shop', 'garbage-key', good.cert, '-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n'),
   tlsSecret('shop', 'encrypted-key', good.cert, encryptedKey),
+  tlsSecret('shop', 'weak-key', weakKey.cert, weakKey.key),
+  tlsSecret('shop', 'sha1', sha1Signed.cert, sha1Signed.key),
+  tlsSecret('shop', 'garbage-block', `${good.cert}-----BEGIN CERTIFICATE-----\nnot base64!\n-----END CERTIFICATE-----\n`, good.key),
+  tlsSecret('shop', 'key-and-cert', good.cert, `${good.key}${ca.cert}`),
   secretWith('no-key', { 'tls.crt': good.cert }),
   secretWith('no-cert', { 'tls.key': good.key }),
   { apiVersion: 'v1', kind: 'Secret', type: 'kubernetes.io/tls', metadata: { namespace: 'shop', name: 'string-data' }, stringData: { 'tls.crt': good.cert, 'tls.key': good.key } },
@@ -115,6 +121,44 @@ const cases: Case[] = [
     ingress: tlsIngress('encrypted-key'),
     expected: [{ severity: 'deny', path: SECRET_PATH, message: 'Secret "shop/encrypted-key" tls.key is not a valid unencrypted PEM private key' }],
   },
+  {
+    name: 'a 1024-bit RSA key (nginx: "ee key too small")',
+    ingress: tlsIngress('weak-key'),
+    expected: [
+      {
+        severity: 'deny',
+        path: SECRET_PATH,
+        message: 'Secret "shop/weak-key" tls.crt certificate 1 has a 1024-bit RSA key; nginx (OpenSSL security level 2) refuses RSA keys under 2048 bits',
+      },
+    ],
+  },
+  {
+    name: 'a certificate signed with SHA-1 (nginx: "ca md too weak")',
+    ingress: tlsIngress('sha1'),
+    expected: [
+      {
+        severity: 'deny',
+        path: SECRET_PATH,
+        message: 'Secret "shop/sha1" tls.crt certificate 1 is signed with SHA-1 (sha1WithRSAEncryption); nginx (OpenSSL security level 2) refuses MD5 and SHA-1 signatures',
+      },
+    ],
+  },
+  {
+    name: 'a garbage second PEM block in tls.crt (nginx: PEM_read_bio_X509 failed)',
+    ingress: tlsIngress('garbage-block'),
+    expected: [{ severity: 'deny', path: SECRET_PATH, message: 'Secret "shop/garbage-block" tls.crt block 2 is not a valid PEM certificate' }],
+  },
+  {
+    name: 'a certificate appended to tls.key (nginx would take it for the leaf: "key values mismatch")',
+    ingress: tlsIngress('key-and-cert'),
+    expected: [
+      {
+        severity: 'deny',
+        path: SECRET_PATH,
+        message: 'Secret "shop/key-and-cert" tls.key holds 2 PEM blocks (private key, certificate); it must hold only the private key',
+      },
+    ],
+  },
   { name: 'a Secret without tls.key', ingress: tlsIngress('no-key'), expected: [{ severity: 'deny', path: SECRET_PATH, message: 'Secret "shop/no-key" has no tls.key' }] },
   { name: 'a Secret without tls.crt', ingress: tlsIngress('no-cert'), expected: [{ severity: 'deny', path: SECRET_PATH, message: 'Secret "shop/no-cert" has no tls.crt' }] },
   {
@@ -173,7 +217,7 @@ describe('tls rule', () => {
   });
 
   test('no message ever contains key or certificate material', () => {
-    const keyLines = [good.key, wildcard.key, encryptedKey].flatMap((k) => k.split('\n').filter((l) => l.length > 20 && !l.startsWith('-----')));
+    const keyLines = [good.key, wildcard.key, encryptedKey, weakKey.key, sha1Signed.key].flatMap((k) => k.split('\n').filter((l) => l.length > 20 && !l.startsWith('-----')));
     const messages = cases.flatMap((c) => tlsRule.check(c.ingress, contextFor(c.cluster ?? cluster, { now: NOW }))).map((f) => f.message);
     expect(messages.length).toBeGreaterThan(10);
     for (const m of messages) {

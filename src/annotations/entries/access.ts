@@ -1,4 +1,4 @@
-import { listSchema, type AnnotationEntry } from '../entry.js';
+import { listSchema, unimplemented, type AnnotationEntry } from '../entry.js';
 
 const SOURCE_RANGES = listSchema({ type: 'string', format: 'ip-or-cidr' }, 1000);
 const EXPECTS = 'IPv4/IPv6 addresses or CIDR ranges separated by commas, like 10.0.0.0/8, 2001:db8::/32';
@@ -7,6 +7,7 @@ const EXPECTS = 'IPv4/IPv6 addresses or CIDR ranges separated by commas, like 10
 export const ACCESS_ANNOTATIONS = [
   {
     key: 'allowlist-source-range',
+    controller: 'renders',
     kind: 'list',
     schema: SOURCE_RANGES,
     maxLength: 32768,
@@ -18,6 +19,7 @@ export const ACCESS_ANNOTATIONS = [
   },
   {
     key: 'whitelist-source-range',
+    controller: 'renders',
     kind: 'list',
     schema: SOURCE_RANGES,
     maxLength: 32768,
@@ -27,3 +29,9 @@ export const ACCESS_ANNOTATIONS = [
     examples: ['10.0.0.0/8, 192.168.0.0/16', '2001:db8::/32'],
   },
 ] as const satisfies readonly AnnotationEntry[];
+
+/** Access control the controller does not render: serving without it would admit clients it should not. */
+export const ACCESS_UNIMPLEMENTED = [
+  ...unimplemented('refuses', 'a client deny-list', ['denylist-source-range']),
+  ...unimplemented('refuses', 'combining authentication and source ranges (satisfy)', ['satisfy']),
+];

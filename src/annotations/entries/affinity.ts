@@ -5,6 +5,7 @@ import {
   enumSchema,
   integerSchema,
   patternSchema,
+  unimplemented,
   type AnnotationEntry,
 } from '../entry.js';
 
@@ -14,6 +15,7 @@ const NEEDS_COOKIE_AFFINITY = { key: 'affinity', equals: 'cookie' } as const;
 export const AFFINITY_ANNOTATIONS = [
   {
     key: 'affinity',
+    controller: 'renders',
     kind: 'string',
     schema: enumSchema(['cookie']),
     maxLength: 6,
@@ -24,6 +26,8 @@ export const AFFINITY_ANNOTATIONS = [
   },
   {
     key: 'affinity-mode',
+    controller: 'ignores',
+    feature: 'the balanced/persistent affinity modes',
     kind: 'string',
     schema: enumSchema(['balanced', 'persistent']),
     maxLength: 10,
@@ -35,6 +39,7 @@ export const AFFINITY_ANNOTATIONS = [
   },
   {
     key: 'session-cookie-name',
+    controller: 'renders',
     kind: 'string',
     // Narrower than an RFC 6265 token on purpose: plain nginx reads the cookie through the
     // `$cookie_<name>` variable, and variable names are letters, digits and `_` only.
@@ -48,6 +53,7 @@ export const AFFINITY_ANNOTATIONS = [
   },
   {
     key: 'session-cookie-path',
+    controller: 'renders',
     kind: 'string',
     schema: patternSchema(ABSOLUTE_PATH, 256),
     maxLength: 256,
@@ -59,6 +65,7 @@ export const AFFINITY_ANNOTATIONS = [
   },
   {
     key: 'session-cookie-max-age',
+    controller: 'renders',
     kind: 'integer',
     schema: integerSchema(1, 31536000),
     maxLength: 8,
@@ -70,6 +77,7 @@ export const AFFINITY_ANNOTATIONS = [
   },
   {
     key: 'session-cookie-expires',
+    controller: 'renders',
     kind: 'integer',
     schema: integerSchema(1, 31536000),
     maxLength: 8,
@@ -81,6 +89,7 @@ export const AFFINITY_ANNOTATIONS = [
   },
   {
     key: 'session-cookie-samesite',
+    controller: 'renders',
     kind: 'string',
     schema: enumSchema(['None', 'Lax', 'Strict']),
     maxLength: 6,
@@ -92,6 +101,7 @@ export const AFFINITY_ANNOTATIONS = [
   },
   {
     key: 'session-cookie-secure',
+    controller: 'renders',
     kind: 'boolean',
     schema: BOOLEAN,
     maxLength: BOOLEAN_MAX_LENGTH,
@@ -102,3 +112,10 @@ export const AFFINITY_ANNOTATIONS = [
     requires: NEEDS_COOKIE_AFFINITY,
   },
 ] as const satisfies readonly AnnotationEntry[];
+
+/** Cookie details the controller leaves out; without them the cookie is host-only and never re-issued. */
+export const AFFINITY_UNIMPLEMENTED = unimplemented('ignores', 'affinity cookie details', [
+  'session-cookie-domain',
+  'session-cookie-change-on-failure',
+  'session-cookie-conditional-samesite-none',
+]);

@@ -1,11 +1,15 @@
-import { BOOLEAN, BOOLEAN_MAX_LENGTH, integerSchema, patternSchema, type AnnotationEntry } from '../entry.js';
+import { BOOLEAN, BOOLEAN_MAX_LENGTH, integerSchema, patternSchema, unimplemented, type AnnotationEntry } from '../entry.js';
 
+// Not rendered yet: serving a canary Ingress as a plain one would send all of its host+path's
+// traffic to the canary, or fight the main Ingress for the route.
+const NOT_IMPLEMENTED = { controller: 'refuses', feature: 'canary traffic splitting' } as const;
 const NEEDS_CANARY = { key: 'canary', equals: true } as const;
 
 /** Canary Ingresses: a second Ingress for the same host+path takes part of the traffic. */
 export const CANARY_ANNOTATIONS = [
   {
     key: 'canary',
+    ...NOT_IMPLEMENTED,
     kind: 'boolean',
     schema: BOOLEAN,
     maxLength: BOOLEAN_MAX_LENGTH,
@@ -16,6 +20,7 @@ export const CANARY_ANNOTATIONS = [
   },
   {
     key: 'canary-weight',
+    ...NOT_IMPLEMENTED,
     kind: 'integer',
     schema: integerSchema(0, 100000),
     maxLength: 6,
@@ -27,6 +32,7 @@ export const CANARY_ANNOTATIONS = [
   },
   {
     key: 'canary-weight-total',
+    ...NOT_IMPLEMENTED,
     kind: 'integer',
     schema: integerSchema(1, 100000),
     maxLength: 6,
@@ -38,6 +44,7 @@ export const CANARY_ANNOTATIONS = [
   },
   {
     key: 'canary-by-header',
+    ...NOT_IMPLEMENTED,
     kind: 'string',
     // Letters, digits and `-`: nginx drops headers with `_` by default (underscores_in_headers).
     schema: patternSchema('^[A-Za-z0-9-]+$', 128),
@@ -50,6 +57,7 @@ export const CANARY_ANNOTATIONS = [
   },
   {
     key: 'canary-by-header-value',
+    ...NOT_IMPLEMENTED,
     kind: 'string',
     schema: patternSchema('^[A-Za-z0-9._~+=/:@-]+$', 256),
     maxLength: 256,
@@ -61,6 +69,7 @@ export const CANARY_ANNOTATIONS = [
   },
   {
     key: 'canary-by-cookie',
+    ...NOT_IMPLEMENTED,
     kind: 'string',
     schema: patternSchema('^[A-Za-z0-9_]+$', 64),
     maxLength: 64,
@@ -71,3 +80,9 @@ export const CANARY_ANNOTATIONS = [
     requires: NEEDS_CANARY,
   },
 ] as const satisfies readonly AnnotationEntry[];
+
+export const CANARY_UNIMPLEMENTED = [
+  ...unimplemented('refuses', NOT_IMPLEMENTED.feature, ['canary-by-header-pattern']),
+  // Only changes how a canary keeps sessions; without canaries it has nothing to act on.
+  ...unimplemented('ignores', 'canary session affinity behaviour', ['affinity-canary-behavior']),
+];

@@ -1,11 +1,29 @@
+import { regexLiteral } from '../../nginx/escape.js';
+import { NGINX_MAX_PARAMETER_LENGTH, parameterLengthProblem } from '../../nginx/parameter-length.js';
 import { BOOLEAN, BOOLEAN_MAX_LENGTH, integerSchema, listSchema, type AnnotationEntry } from '../entry.js';
 
 const NEEDS_CORS = { key: 'enable-cors', equals: true } as const;
+
+/**
+ * The regex `$http_origin` must match for a list of origins (nginx/render-location.ts renders it
+ * as `if ($http_origin ~* "<regex>")`): the origins exactly, a leading `*.` standing for one DNS
+ * label. One parameter in nginx.conf, so its length is bounded by nginx's parser.
+ */
+export function corsOriginRegex(origins: readonly string[]): string {
+  return `^(${origins.map((o) => regexLiteral(o).replace(/\\\*\\\./g, '[^.]+\\.')).join('|')})$`;
+}
+
+/** Refuses an origin list whose regex nginx could not read (ingress-nginx renders the same single regex). */
+function originsFit(origins: unknown): string | undefined {
+  const problem = Array.isArray(origins) ? parameterLengthProblem(corsOriginRegex(origins as string[])) : undefined;
+  return problem && `the origins make one regex ${problem}; list fewer origins or cover subdomains with one https://*.example.com`;
+}
 
 /** Cross-origin resource sharing. https://fetch.spec.whatwg.org/#http-cors-protocol */
 export const CORS_ANNOTATIONS = [
   {
     key: 'enable-cors',
+    controller: 'renders',
     kind: 'boolean',
     schema: BOOLEAN,
     maxLength: BOOLEAN_MAX_LENGTH,
@@ -16,9 +34,11 @@ export const CORS_ANNOTATIONS = [
   },
   {
     key: 'cors-allow-origin',
+    controller: 'renders',
     kind: 'list',
     schema: listSchema({ type: 'string', format: 'cors-origin' }, 100),
     maxLength: 8192,
+    fits: originsFit,
     risk: 'medium',
     doc: 'Origins allowed (`Access-Control-Allow-Origin`); `*` for any. A leading `*.` label matches one subdomain level.',
     expects: '* or origins like https://example.com, https://*.example.com:8443 separated by commas',
@@ -27,6 +47,7 @@ export const CORS_ANNOTATIONS = [
   },
   {
     key: 'cors-allow-methods',
+    controller: 'renders',
     kind: 'list',
     schema: listSchema({ type: 'string', pattern: '^[A-Za-z]{1,20}$' }, 32),
     maxLength: 512,
@@ -38,9 +59,11 @@ export const CORS_ANNOTATIONS = [
   },
   {
     key: 'cors-allow-headers',
+    controller: 'renders',
     kind: 'list',
     schema: listSchema({ type: 'string', pattern: '^[A-Za-z0-9_-]{1,128}$' }, 100),
-    maxLength: 4096,
+    // Rendered joined by commas, never longer than the raw value: one nginx parameter.
+    maxLength: NGINX_MAX_PARAMETER_LENGTH,
     risk: 'medium',
     doc: 'Request headers allowed (`Access-Control-Allow-Headers`).',
     expects: 'header names like X-Forwarded-For, Authorization separated by commas',
@@ -49,9 +72,11 @@ export const CORS_ANNOTATIONS = [
   },
   {
     key: 'cors-expose-headers',
+    controller: 'renders',
     kind: 'list',
     schema: listSchema({ type: 'string', pattern: '^(?:[A-Za-z0-9_-]{1,128}|\\*)$' }, 100),
-    maxLength: 4096,
+    // Rendered joined by commas, never longer than the raw value: one nginx parameter.
+    maxLength: NGINX_MAX_PARAMETER_LENGTH,
     risk: 'medium',
     doc: 'Response headers scripts may read (`Access-Control-Expose-Headers`); `*` for all.',
     expects: '* or header names like X-Request-Id separated by commas',
@@ -60,6 +85,7 @@ export const CORS_ANNOTATIONS = [
   },
   {
     key: 'cors-allow-credentials',
+    controller: 'renders',
     kind: 'boolean',
     schema: BOOLEAN,
     maxLength: BOOLEAN_MAX_LENGTH,
@@ -71,6 +97,7 @@ export const CORS_ANNOTATIONS = [
   },
   {
     key: 'cors-max-age',
+    controller: 'renders',
     kind: 'integer',
     schema: integerSchema(0, 86400),
     maxLength: 5,

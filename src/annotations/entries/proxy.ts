@@ -1,9 +1,10 @@
-import { integerSchema, patternSchema, type AnnotationEntry } from '../entry.js';
+import { BOOLEAN, BOOLEAN_MAX_LENGTH, integerSchema, patternSchema, unimplemented, type AnnotationEntry } from '../entry.js';
 
 /** Proxying limits. http://nginx.org/en/docs/http/ngx_http_proxy_module.html */
 export const PROXY_ANNOTATIONS = [
   {
     key: 'proxy-body-size',
+    controller: 'renders',
     kind: 'string',
     // nginx size syntax: a number with an optional k/m/g suffix; 0 disables the check.
     // http://nginx.org/en/docs/syntax.html
@@ -16,6 +17,7 @@ export const PROXY_ANNOTATIONS = [
   },
   {
     key: 'proxy-connect-timeout',
+    controller: 'renders',
     kind: 'integer',
     // "This timeout cannot usually exceed 75 seconds." (proxy_connect_timeout)
     schema: integerSchema(1, 75),
@@ -27,6 +29,7 @@ export const PROXY_ANNOTATIONS = [
   },
   {
     key: 'proxy-read-timeout',
+    controller: 'renders',
     kind: 'integer',
     schema: integerSchema(1, 3600),
     maxLength: 4,
@@ -37,6 +40,7 @@ export const PROXY_ANNOTATIONS = [
   },
   {
     key: 'proxy-send-timeout',
+    controller: 'renders',
     kind: 'integer',
     schema: integerSchema(1, 3600),
     maxLength: 4,
@@ -45,4 +49,40 @@ export const PROXY_ANNOTATIONS = [
     expects: 'whole seconds from 1 to 3600',
     examples: ['60', '120'],
   },
+  {
+    key: 'service-upstream',
+    controller: 'renders',
+    kind: 'boolean',
+    schema: BOOLEAN,
+    maxLength: BOOLEAN_MAX_LENGTH,
+    risk: 'low',
+    doc: "Proxy to the Service's ClusterIP and port instead of its endpoints: kube-proxy balances, and endpoint changes never touch nginx. ExternalName and headless Services keep their usual rendering.",
+    expects: '"true" or "false"',
+    examples: ['true', 'false'],
+  },
 ] as const satisfies readonly AnnotationEntry[];
+
+/**
+ * Proxy settings the controller does not render. Buffering, retries and protocol details change
+ * performance, not who reaches what: ignored. Cookie rewriting scopes the backend's cookies (a
+ * cookie meant for /app would reach every path of the host), upstream-vhost picks the virtual host
+ * the backend serves, and custom headers often carry security headers (CSP, HSTS): refused.
+ */
+export const PROXY_UNIMPLEMENTED = [
+  ...unimplemented('ignores', 'proxy buffering and retries', [
+    'client-body-buffer-size',
+    'proxy-buffering',
+    'proxy-buffer-size',
+    'proxy-buffers-number',
+    'proxy-busy-buffers-size',
+    'proxy-max-temp-file-size',
+    'proxy-request-buffering',
+    'proxy-next-upstream',
+    'proxy-next-upstream-timeout',
+    'proxy-next-upstream-tries',
+  ]),
+  ...unimplemented('ignores', 'proxy protocol details', ['proxy-http-version', 'connection-proxy-header', 'proxy-redirect-from', 'proxy-redirect-to']),
+  ...unimplemented('refuses', 'rewriting the scope of backend cookies', ['proxy-cookie-domain', 'proxy-cookie-path']),
+  ...unimplemented('refuses', 'the Host header sent to the backend (upstream-vhost)', ['upstream-vhost']),
+  ...unimplemented('refuses', 'custom response headers', ['custom-headers']),
+];

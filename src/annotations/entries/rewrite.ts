@@ -4,6 +4,7 @@ import { ABSOLUTE_PATH, BOOLEAN, BOOLEAN_MAX_LENGTH, patternSchema, type Annotat
 export const REWRITE_ANNOTATIONS = [
   {
     key: 'rewrite-target',
+    controller: 'renders',
     kind: 'string',
     // `$` is allowed only as a capture reference `$1`..`$9`; the rewrite rule checks each against
     // the capture groups of every path.
@@ -17,6 +18,7 @@ export const REWRITE_ANNOTATIONS = [
   },
   {
     key: 'use-regex',
+    controller: 'renders',
     kind: 'boolean',
     schema: BOOLEAN,
     maxLength: BOOLEAN_MAX_LENGTH,
@@ -27,6 +29,7 @@ export const REWRITE_ANNOTATIONS = [
   },
   {
     key: 'app-root',
+    controller: 'renders',
     kind: 'string',
     schema: patternSchema(ABSOLUTE_PATH, 1024),
     maxLength: 1024,

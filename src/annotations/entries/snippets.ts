@@ -1,15 +1,20 @@
 import { SNIPPET, SNIPPET_MAX_LENGTH, type AnnotationEntry } from '../entry.js';
 
+// Not rendered: the controller has no place for raw configuration, and dropping it would serve
+// the Ingress without whatever the snippet enforced.
+const NOT_IMPLEMENTED = { controller: 'refuses', feature: 'raw nginx configuration (snippets)' } as const;
 const EXPECTS = 'nginx configuration text (at most 8192 characters, ASCII)';
 
 /**
  * Raw nginx configuration: the injection surface of CVE-2021-25742 and IngressNightmare. Critical,
- * and denied unless `--allow-snippet-annotations` and `--annotations-risk-level critical`.
- * Any other key ending in `-snippet` is treated the same way by the annotations rule.
+ * and denied unless `--allow-snippet-annotations` and `--annotations-risk-level critical`; even
+ * then denied, as the bundled controller does not render them. Any other key ending in `-snippet`
+ * is treated the same way by the annotations rule.
  */
 export const SNIPPET_ANNOTATIONS = [
   {
     key: 'configuration-snippet',
+    ...NOT_IMPLEMENTED,
     kind: 'snippet',
     schema: SNIPPET,
     charset: 'nginx-config',
@@ -21,6 +26,7 @@ export const SNIPPET_ANNOTATIONS = [
   },
   {
     key: 'server-snippet',
+    ...NOT_IMPLEMENTED,
     kind: 'snippet',
     schema: SNIPPET,
     charset: 'nginx-config',
@@ -32,6 +38,7 @@ export const SNIPPET_ANNOTATIONS = [
   },
   {
     key: 'auth-snippet',
+    ...NOT_IMPLEMENTED,
     kind: 'snippet',
     schema: SNIPPET,
     charset: 'nginx-config',
@@ -43,6 +50,7 @@ export const SNIPPET_ANNOTATIONS = [
   },
   {
     key: 'stream-snippet',
+    ...NOT_IMPLEMENTED,
     kind: 'snippet',
     schema: SNIPPET,
     charset: 'nginx-config',
@@ -54,6 +62,7 @@ export const SNIPPET_ANNOTATIONS = [
   },
   {
     key: 'modsecurity-snippet',
+    ...NOT_IMPLEMENTED,
     kind: 'snippet',
     schema: SNIPPET,
     charset: 'nginx-config',

@@ -4,6 +4,7 @@ import {
   enumSchema,
   NAMESPACED_NAME,
   NAMESPACED_NAME_MAX_LENGTH,
+  unimplemented,
   type AnnotationEntry,
 } from '../entry.js';
 
@@ -13,6 +14,7 @@ const SECRET_REFERENCE = 'a Secret name or namespace/name, in lower-case DNS-112
 export const TLS_ANNOTATIONS = [
   {
     key: 'ssl-redirect',
+    controller: 'renders',
     kind: 'boolean',
     schema: BOOLEAN,
     maxLength: BOOLEAN_MAX_LENGTH,
@@ -23,6 +25,7 @@ export const TLS_ANNOTATIONS = [
   },
   {
     key: 'force-ssl-redirect',
+    controller: 'renders',
     kind: 'boolean',
     schema: BOOLEAN,
     maxLength: BOOLEAN_MAX_LENGTH,
@@ -33,6 +36,7 @@ export const TLS_ANNOTATIONS = [
   },
   {
     key: 'backend-protocol',
+    controller: 'renders',
     kind: 'string',
     // ingress-nginx upper-cases the value first; Gatehouse takes the documented spelling only,
     // so what is written is what is rendered.
@@ -45,6 +49,8 @@ export const TLS_ANNOTATIONS = [
   },
   {
     key: 'auth-tls-secret',
+    controller: 'refuses',
+    feature: 'client-certificate authentication',
     kind: 'namespaced-name',
     schema: NAMESPACED_NAME,
     maxLength: NAMESPACED_NAME_MAX_LENGTH,
@@ -56,6 +62,8 @@ export const TLS_ANNOTATIONS = [
   },
   {
     key: 'auth-tls-verify-client',
+    controller: 'refuses',
+    feature: 'client-certificate authentication',
     kind: 'string',
     schema: enumSchema(['on', 'off', 'optional', 'optional_no_ca']),
     maxLength: 14,
@@ -67,6 +75,8 @@ export const TLS_ANNOTATIONS = [
   },
   {
     key: 'proxy-ssl-secret',
+    controller: 'refuses',
+    feature: 'upstream TLS authentication and verification',
     kind: 'namespaced-name',
     schema: NAMESPACED_NAME,
     maxLength: NAMESPACED_NAME_MAX_LENGTH,
@@ -76,3 +86,27 @@ export const TLS_ANNOTATIONS = [
     examples: ['shop/backend-client', 'backend-client'],
   },
 ] as const satisfies readonly AnnotationEntry[];
+
+/**
+ * TLS settings the controller does not render. Ignoring them would skip a client- or
+ * upstream-certificate check, accept weaker ciphers than asked, or terminate TLS meant for the
+ * backend (ssl-passthrough).
+ */
+export const TLS_UNIMPLEMENTED = [
+  ...unimplemented('refuses', 'client-certificate authentication', [
+    'auth-tls-verify-depth',
+    'auth-tls-error-page',
+    'auth-tls-pass-certificate-to-upstream',
+    'auth-tls-match-cn',
+  ]),
+  ...unimplemented('refuses', 'upstream TLS authentication and verification', [
+    'proxy-ssl-verify',
+    'proxy-ssl-verify-depth',
+    'proxy-ssl-name',
+    'proxy-ssl-server-name',
+    'proxy-ssl-ciphers',
+    'proxy-ssl-protocols',
+  ]),
+  ...unimplemented('refuses', 'per-Ingress TLS cipher settings', ['ssl-ciphers', 'ssl-prefer-server-ciphers']),
+  ...unimplemented('refuses', 'TLS passthrough to the backend', ['ssl-passthrough']),
+];

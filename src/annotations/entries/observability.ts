@@ -1,0 +1,10 @@
+import { unimplemented } from '../entry.js';
+
+/** Logging and tracing switches: the controller keeps its own access log and has no tracing. */
+export const OBSERVABILITY_UNIMPLEMENTED = unimplemented('ignores', 'per-Ingress logging and tracing', [
+  'enable-access-log',
+  'enable-rewrite-log',
+  'enable-opentelemetry',
+  'opentelemetry-trust-incoming-span',
+  'opentelemetry-operation-name',
+]);

@@ -1,0 +1,99 @@
+// Nothing fails open (issue 8): an Ingress asking for something the bundled controller does not
+// implement (external auth, rate limits, a deny-list) is denied by the webhook, and when it reaches
+// the controller anyway (a snapshot file, an Ingress admitted before the webhook ran) it is not
+// served at all — never served without the protection. Real CLI, real nginx, a loopback backend.
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pino from 'pino';
+import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
+import { stringify } from 'yaml';
+import { handleValidate } from '../../src/admission/handler.js';
+import { loadFileSnapshot } from '../../src/k8s/file-snapshot.js';
+import type { Ingress } from '../../src/k8s/types.js';
+import { RULES } from '../../src/rules/index.js';
+import { DEFAULT_RULE_OPTIONS } from '../../src/rules/types.js';
+import { NGINX_BINARY, freePort, request, startBackend, type Backend } from '../controller/harness.js';
+import { ingress, ingressClass, namespace, service } from '../fixtures/builders.js';
+import { endpointSlice } from '../fixtures/endpoint-slices.js';
+import { runCli, type CliRun } from '../support/run-cli.js';
+
+const P = 'nginx.ingress.kubernetes.io/';
+
+/** Hosts whose Ingress asks for a protection the controller does not implement. */
+const GUARDED = [
+  ['auth-url.example.com', { [`${P}auth-url`]: 'http://auth.shop.svc.cluster.local/verify' }],
+  ['basic-auth.example.com', { [`${P}auth-type`]: 'basic', [`${P}auth-secret`]: 'htpasswd', [`${P}auth-realm`]: 'Staff only' }],
+  ['rate-limit.example.com', { [`${P}limit-rps`]: '5' }],
+  ['deny-list.example.com', { [`${P}denylist-source-range`]: '127.0.0.0/8' }],
+] as const;
+
+const guardedIngress = ([host, annotations]: (typeof GUARDED)[number]): Ingress =>
+  ingress({ name: host.split('.')[0]!, host, annotations, paths: [{ path: '/', pathType: 'Prefix', port: 80 }] });
+
+describe('an Ingress with an unimplemented security annotation', () => {
+  let dir: string;
+  let snapshotFile: string;
+  let backend: Backend;
+  let run: CliRun;
+  let httpPort: number;
+  let healthPort: number;
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'gh-fail-closed-'));
+    backend = await startBackend('web-1', '127.0.0.24');
+    const objects = [
+      namespace('shop'),
+      ingressClass('nginx'),
+      service('shop', 'web', [{ name: 'http', port: 80, targetPort: 8080 }]),
+      endpointSlice('shop', 'web', ['127.0.0.24'], backend.port, { portName: 'http' }),
+      ingress({ name: 'open', host: 'open.example.com', paths: [{ path: '/', pathType: 'Prefix', port: 80 }] }),
+      ...GUARDED.map(guardedIngress),
+    ];
+    snapshotFile = join(dir, 'cluster.yaml');
+    await writeFile(snapshotFile, objects.map((o) => stringify(o)).join('---\n'));
+    [httpPort, healthPort] = [await freePort(), await freePort()];
+    run = runCli([
+      'controller',
+      '--log-level', 'silent',
+      '--nginx-binary', NGINX_BINARY,
+      '--config-dir', join(dir, 'conf'),
+      '--http-listen', `127.0.0.1:${httpPort}`,
+      '--https-listen', `127.0.0.1:${await freePort()}`,
+      '--health-listen', `127.0.0.1:${healthPort}`,
+      '--status-listen', `127.0.0.1:${await freePort()}`,
+      '--snapshot', snapshotFile,
+    ]);
+    await vi.waitFor(async () => expect((await fetch(`http://127.0.0.1:${healthPort}/readyz`)).status).toBe(200), { timeout: 20_000, interval: 100 });
+  });
+
+  afterAll(async () => {
+    expect(await run?.stop()).toBe(0);
+    await backend?.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  test('the controller serves the Ingress without such annotations (nginx is up)', async () => {
+    expect((await request(httpPort, 'open.example.com', '/secret')).echo?.backend).toBe('web-1');
+  });
+
+  test.for(GUARDED.map(([host]) => host))('the controller does not serve %s: no answer from the backend', async (host) => {
+    const res = await request(httpPort, host, '/secret');
+    expect(res.echo).toBeUndefined();
+    expect(res.status).toBe(404);
+  });
+
+  test.for(GUARDED)('the webhook denies %s, naming the annotation and saying it is not implemented', async ([host]) => {
+    const { store } = await loadFileSnapshot([snapshotFile]);
+    const subject = store.ingresses().find((i) => i.spec?.rules?.[0]?.host === host)!;
+    const decision = handleValidate(
+      { uid: host, kind: { group: 'networking.k8s.io', version: 'v1', kind: 'Ingress' }, namespace: 'shop', operation: 'CREATE', object: subject },
+      { cluster: store, synced: () => true, rules: RULES, options: DEFAULT_RULE_OPTIONS, logger: pino({ level: 'silent' }) },
+    );
+    expect(decision.allowed).toBe(false);
+    for (const key of Object.keys(subject.metadata.annotations ?? {})) {
+      expect(decision.message).toContain(`[annotations] metadata.annotations[${key}]: ${key} (`);
+    }
+    expect(decision.message).toContain('is not implemented by the bundled controller yet');
+  });
+});
