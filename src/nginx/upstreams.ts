@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { forbiddenExternalName } from '../k8s/external-name.js';
 import type { ClusterSnapshot } from '../k8s/snapshot.js';
 import type { EndpointSlice, IngressBackend, Service, ServiceBackendPort, ServicePort } from '../k8s/types.js';
@@ -66,6 +67,10 @@ function endpointsOf(cluster: ClusterSnapshot, svc: Service, sp: ServicePort, se
       for (const ep of slice.endpoints ?? []) {
         if (!isReady(ep.conditions)) continue;
         for (const raw of ep.addresses) {
+          // Only IP literals: a name would make nginx resolve it when loading the configuration,
+          // and one that does not resolve fails `nginx -t` for everyone. (The API server refuses
+          // names in IPv4/IPv6 slices; a snapshot file does not.)
+          if (isIP(raw) === 0) continue;
           const host = escapeFor('address', raw);
           if (host !== undefined) found.set(`${host}:${port}`, { host, port });
         }

@@ -99,6 +99,11 @@ describe('upstreams from EndpointSlices', () => {
     expect(build(shopCluster(ingress(), slice)).model.upstreams[0]?.endpoints).toEqual([{ host: '[fd00::1]', port: 80 }]);
   });
 
+  test('a name in an IPv4 slice is not an upstream server (nginx would resolve it at load time)', () => {
+    const slice = endpointSlice('shop', 'web', ['backend.invalid', '10.0.0.1'], 80);
+    expect(build(shopCluster(ingress(), slice)).model.upstreams[0]?.endpoints).toEqual([{ host: '10.0.0.1', port: 80 }]);
+  });
+
   test('a Service without endpoints keeps an empty upstream (rendered as 503)', () => {
     expect(build(shopCluster(ingress(), endpointSlice('shop', 'web', [], 80))).model.upstreams[0]?.endpoints).toEqual([]);
   });
