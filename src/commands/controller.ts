@@ -15,6 +15,8 @@ import { buildHealthServer } from '../health/server.js';
 import { CONTROLLER_KINDS, openSnapshotSource } from '../k8s/snapshot-source.js';
 import { createLogger } from '../log.js';
 import { createWebhookMetrics } from '../metrics.js';
+import { findNginxBinary } from '../controller/nginx-binary.js';
+import { GatehouseError } from '../errors.js';
 import type { Command } from './command.js';
 import { listenOn, serveWebhook, urlHost, type ServedWebhook } from './serve-webhook.js';
 
@@ -28,128 +30,164 @@ export const controllerCommand: Command = {
   flags: CONTROLLER_FLAGS,
   async run(parsed, io) {
     const config = controllerConfigFrom(parsed, io.env);
+    const nginxBinary = findNginxBinary(config.nginxBinary, io.env['PATH']);
+    if ('error' in nginxBinary) throw new GatehouseError('USAGE', nginxBinary.error);
+    const nginxPath = nginxBinary.path;
     const logger = createLogger(config.logLevel);
     const log = logger.child({ component: 'controller' });
-    const source = await openSnapshotSource(config, logger.child({ component: 'snapshot' }), CONTROLLER_KINDS);
-    const registry = new Registry();
-    const webhookMetrics = createWebhookMetrics(() => source.cluster, registry);
-    const metrics = createControllerMetrics(registry);
-
-    await mkdir(config.configDir, { recursive: true });
-    // nginx workers run as an unprivileged user when the master is root: they must read the dir.
-    await chmod(config.configDir, 0o755);
-    await ensureFallbackCertificate(config.configDir);
-
-    const runner = new ProcessNginxRunner({
-      binary: config.nginxBinary,
-      configDir: config.configDir,
-      onLog: (line) => logger.child({ component: 'nginx' }).info(line),
-      onUnexpectedExit: (info) => log.warn(info, 'nginx exited unexpectedly; restarting'),
-      onOrphan: (orphan) =>
-        orphan.kind === 'stopped'
-          ? log.warn(orphan, 'stopped the nginx an earlier controller left running on this config dir')
-          : log.warn(orphan, orphan.kind === 'foreign' ? 'the pid file names a process that is not our nginx; left alone' : 'the nginx an earlier controller left running did not stop'),
-      // nginx parses the whole configuration on start and reload: ~0.5 s per 1,000 hosts.
-      startTimeoutMs: 120_000,
-      reloadTimeoutMs: 120_000,
+    // SIGTERM is honoured at every stage of start-up (an informer that cannot sync, nginx slow to
+    // load 10,000 hosts): each step races the stop signal, and what was started is stopped.
+    let stopSignalled: string | undefined;
+    const stopped = io.stopSignal.then((signal) => {
+      stopSignalled = signal;
+      return STOPPED;
     });
-    const statusUrl = `http://${urlHost(config.statusListen)}:${config.statusListen.port}/gatehouse/checksum`;
-    const applier = new NginxApplier({
-      configDir: config.configDir,
-      runner,
-      metrics,
-      confirm: async (checksum) => (await (await fetch(statusUrl)).text()).trim() === checksum,
-      confirmTimeoutMs: 120_000,
-    });
-
-    // ExternalName Services are resolved by nginx at request time.
-    const resolvers = config.resolvers.length > 0 ? config.resolvers : nameserversOf(await readFile('/etc/resolv.conf', 'utf8').catch(() => ''));
-    let status: StatusPublishing | undefined;
-    const renderWithout = (excluded: ReadonlySet<string>): RenderedConfig => {
-      const { text, build } = renderSnapshot(source.cluster, config, { statusListen: nginxListen(config.statusListen), resolvers }, excluded);
-      return { text, certificates: build.model.certificates, ownedIngresses: build.owned, build };
+    const step = async <T>(work: Promise<T>): Promise<T> => {
+      const result = await Promise.race([work, stopped]);
+      if (result === STOPPED) throw new StoppedDuringStartup();
+      return result as T;
     };
-    // A round renders the whole snapshot; the quarantine's probes render it leaving some out.
-    const render = (): RenderedConfig => {
-      const full = renderWithout(new Set());
-      for (const c of full.build!.conflicts) log.warn(c, 'conflicting Ingresses; the older one wins');
-      for (const w of full.build!.warnings) log.warn(w, 'Ingress served with a problem');
-      return full;
-    };
-    // Events need the live API; with --snapshot, logs, metrics and /readyz tell the same.
-    const recorder = source.kubeConfig
-      ? new (await import('../controller/kube-event-recorder.js')).KubeEventRecorder({ kubeConfig: source.kubeConfig, logger, instance: hostname() })
-      : undefined;
-    const report = new ExclusionReport({
-      lookup: (namespace, name) => source.cluster.ingress(namespace, name),
-      metrics,
-      logger: log,
-      ...(recorder ? { recorder } : {}),
-    });
-    const quarantine = new Quarantine({ applier, render: renderWithout, report });
-    const logResult = (result: QuarantineResult): void => {
-      const excluded = [...result.rejected.keys()];
-      if (result.status === 'applied') log.info({ checksum: result.checksum, excluded, probes: result.probes }, 'nginx reloaded');
-      else if (result.status === 'rejected') log.error({ message: result.message }, 'nginx rejects the configuration even without any Ingress; the last good one keeps serving');
-      else if (result.status === 'reload-failed') log.error({ message: result.message }, 'nginx did not load the new configuration');
-    };
-
-    await source.whenSynced();
-    const initial = render();
-    metrics.ownedIngresses.set(initial.ownedIngresses ?? 0);
-    // A bad object is left out here too: a restarted controller serves everything else.
-    const first = await quarantine.apply(initial);
-    logResult(first);
-    await runner.start();
-    log.info({ checksum: first.checksum }, 'nginx started');
-
-    const reconciler = createReconciler({
-      debounceMs: config.syncDelayMs,
-      maxDelayMs: config.syncMaxDelayMs,
-      metrics,
-      render,
-      apply: (c) => quarantine.apply(c),
-      onResult: (result) => {
-        logResult(result);
-        // Status is written only once nginx serves what the Ingresses ask for (never for excluded ones).
-        const served = quarantine.served?.build;
-        if (result.status === 'applied' && served) status?.publish(served);
-      },
-      onError: (err) => log.error({ err }, 'reconcile failed'),
-    });
-    const unsubscribe = source.onChange(() => reconciler.trigger());
-
-    if (source.kubeConfig) {
-      // Loaded only with the live API: it pulls in @kubernetes/client-node (~80 MB of RSS).
-      const { startStatusPublishing } = await import('../controller/publish-status.js');
-      status = startStatusPublishing({ kubeConfig: source.kubeConfig, config, cluster: source.cluster, logger });
-      const served = quarantine.served?.build;
-      if (first.status !== 'rejected' && served) status.publish(served);
+    const cleanups: (() => Promise<unknown>)[] = [];
+    try {
+      return await serve();
+    } catch (err) {
+      if (!(err instanceof StoppedDuringStartup)) throw err;
+      log.info({ signal: stopSignalled }, 'stop signal during start-up; stopping what was started');
+      for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
+      logger.flush();
+      return 0;
     }
 
-    let webhook: ServedWebhook | undefined;
-    if (config.webhook) webhook = await serveWebhook(config.webhook, source, webhookMetrics, logger);
-    const health = buildHealthServer({
-      ready: () => source.synced() && runner.running && applier.current !== undefined,
-      notReadyReason: () => (!source.synced() ? 'informers have not synced' : 'nginx has not loaded a configuration'),
-      // Still ready while Ingresses are excluded: nginx serves every other one (docs/controller.md).
-      degraded: () => report.summary(),
-      registry,
-    });
-    await listenOn(health, config.healthListen, 'health server');
-    log.info({ http: config.httpListen, https: config.httpsListen, source: source.description, webhook: config.webhook?.listen }, 'controller running');
+    async function serve(): Promise<number> {
+      const source = await step(openSnapshotSource({ ...config, env: io.env }, logger.child({ component: 'snapshot' }), CONTROLLER_KINDS));
+      cleanups.push(() => source.stop());
+      const registry = new Registry();
+      const webhookMetrics = createWebhookMetrics(() => source.cluster, registry);
+      const metrics = createControllerMetrics(registry);
 
-    const signal = await io.stopSignal;
-    log.info({ signal }, 'shutting down: no more changes; nginx finishes its requests');
-    unsubscribe();
-    await reconciler.stop();
-    await status?.stop();
-    await webhook?.close();
-    await runner.stop();
-    await health.close();
-    await source.stop();
-    logger.info('stopped');
-    logger.flush();
-    return 0;
+      await mkdir(config.configDir, { recursive: true });
+      // nginx workers run as an unprivileged user when the master is root: they must read the dir.
+      await chmod(config.configDir, 0o755);
+      await ensureFallbackCertificate(config.configDir);
+
+      const runner = new ProcessNginxRunner({
+        binary: nginxPath,
+        configDir: config.configDir,
+        onLog: (line) => logger.child({ component: 'nginx' }).info(line),
+        onUnexpectedExit: (info) => log.warn(info, 'nginx exited unexpectedly; restarting'),
+        onOrphan: (orphan) =>
+          orphan.kind === 'stopped'
+            ? log.warn(orphan, 'stopped the nginx an earlier controller left running on this config dir')
+            : log.warn(orphan, orphan.kind === 'foreign' ? 'the pid file names a process that is not our nginx; left alone' : 'the nginx an earlier controller left running did not stop'),
+        // nginx parses the whole configuration on start and reload: ~0.5 s per 1,000 hosts.
+        startTimeoutMs: 120_000,
+        reloadTimeoutMs: 120_000,
+      });
+      const statusUrl = `http://${urlHost(config.statusListen)}:${config.statusListen.port}/gatehouse/checksum`;
+      const applier = new NginxApplier({
+        configDir: config.configDir,
+        runner,
+        metrics,
+        confirm: async (checksum) => (await (await fetch(statusUrl)).text()).trim() === checksum,
+        confirmTimeoutMs: 120_000,
+      });
+
+      // ExternalName Services are resolved by nginx at request time.
+      const resolvers = config.resolvers.length > 0 ? config.resolvers : nameserversOf(await readFile('/etc/resolv.conf', 'utf8').catch(() => ''));
+      let status: StatusPublishing | undefined;
+      const renderWithout = (excluded: ReadonlySet<string>): RenderedConfig => {
+        const { text, build } = renderSnapshot(source.cluster, config, { statusListen: nginxListen(config.statusListen), resolvers }, excluded);
+        return { text, certificates: build.model.certificates, ownedIngresses: build.owned, build };
+      };
+      // A round renders the whole snapshot; the quarantine's probes render it leaving some out.
+      const render = (): RenderedConfig => {
+        const full = renderWithout(new Set());
+        for (const c of full.build!.conflicts) log.warn(c, 'conflicting Ingresses; the older one wins');
+        for (const w of full.build!.warnings) log.warn(w, 'Ingress served with a problem');
+        return full;
+      };
+      // Events need the live API; with --snapshot, logs, metrics and /readyz tell the same.
+      const recorder = source.kubeConfig
+        ? new (await import('../controller/kube-event-recorder.js')).KubeEventRecorder({ kubeConfig: source.kubeConfig, logger, instance: hostname() })
+        : undefined;
+      const report = new ExclusionReport({
+        lookup: (namespace, name) => source.cluster.ingress(namespace, name),
+        metrics,
+        logger: log,
+        ...(recorder ? { recorder } : {}),
+      });
+      const quarantine = new Quarantine({ applier, render: renderWithout, report });
+      const logResult = (result: QuarantineResult): void => {
+        const excluded = [...result.rejected.keys()];
+        if (result.status === 'applied') log.info({ checksum: result.checksum, excluded, probes: result.probes }, 'nginx reloaded');
+        else if (result.status === 'rejected') log.error({ message: result.message }, 'nginx rejects the configuration even without any Ingress; the last good one keeps serving');
+        else if (result.status === 'reload-failed') log.error({ message: result.message }, 'nginx did not load the new configuration');
+      };
+
+      cleanups.push(() => runner.stop());
+      await step(source.whenSynced());
+      const initial = render();
+      metrics.ownedIngresses.set(initial.ownedIngresses ?? 0);
+      // A bad object is left out here too: a restarted controller serves everything else.
+      const first = await step(quarantine.apply(initial));
+      logResult(first);
+      await step(runner.start());
+      log.info({ checksum: first.checksum }, 'nginx started');
+
+      const reconciler = createReconciler({
+        debounceMs: config.syncDelayMs,
+        maxDelayMs: config.syncMaxDelayMs,
+        metrics,
+        render,
+        apply: (c) => quarantine.apply(c),
+        onResult: (result) => {
+          logResult(result);
+          // Status is written only once nginx serves what the Ingresses ask for (never for excluded ones).
+          const served = quarantine.served?.build;
+          if (result.status === 'applied' && served) status?.publish(served);
+        },
+        onError: (err) => log.error({ err }, 'reconcile failed'),
+      });
+      const unsubscribe = source.onChange(() => reconciler.trigger());
+
+      if (source.kubeConfig) {
+        // Loaded only with the live API: it pulls in @kubernetes/client-node (~80 MB of RSS).
+        const { startStatusPublishing } = await import('../controller/publish-status.js');
+        status = startStatusPublishing({ kubeConfig: source.kubeConfig, config, cluster: source.cluster, logger });
+        const served = quarantine.served?.build;
+        if (first.status !== 'rejected' && served) status.publish(served);
+      }
+
+      let webhook: ServedWebhook | undefined;
+      if (config.webhook) webhook = await serveWebhook(config.webhook, source, webhookMetrics, logger);
+      const health = buildHealthServer({
+        ready: () => source.synced() && runner.running && applier.current !== undefined,
+        notReadyReason: () => (!source.synced() ? 'informers have not synced' : 'nginx has not loaded a configuration'),
+        // Still ready while Ingresses are excluded: nginx serves every other one (docs/controller.md).
+        degraded: () => report.summary(),
+        registry,
+      });
+      await listenOn(health, config.healthListen, 'health server');
+      log.info({ http: config.httpListen, https: config.httpsListen, source: source.description, webhook: config.webhook?.listen }, 'controller running');
+
+      const signal = await io.stopSignal;
+      cleanups.length = 0;
+      log.info({ signal }, 'shutting down: no more changes; nginx finishes its requests');
+      unsubscribe();
+      await reconciler.stop();
+      await status?.stop();
+      await webhook?.close();
+      await runner.stop();
+      await health.close();
+      await source.stop();
+      logger.info('stopped');
+      logger.flush();
+      return 0;
+    }
   },
 };
+
+const STOPPED = Symbol('stopped');
+
+/** Thrown by a start-up step when the stop signal wins the race. */
+class StoppedDuringStartup extends Error {}

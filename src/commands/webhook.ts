@@ -16,7 +16,7 @@ export const webhookCommand: Command = {
   async run(parsed, io) {
     const config = webhookConfigFrom(parsed);
     const logger = createLogger(config.logLevel);
-    const source = await openSnapshotSource(config, logger.child({ component: 'snapshot' }));
+    const source = await openSnapshotSource({ ...config, env: io.env }, logger.child({ component: 'snapshot' }));
     const metrics = createWebhookMetrics(() => source.cluster);
     const health = buildHealthServer({
       ready: source.synced,

@@ -1,3 +1,6 @@
+import { existsSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
 
 /**
@@ -16,6 +19,12 @@ export function loadKubeConfig(kubeconfigPath?: string, env: NodeJS.ProcessEnv =
   } else if (env.KUBERNETES_SERVICE_HOST) {
     kc.loadFromCluster();
   } else {
+    // client-node's last resort is http://localhost:8080, which fails forever with a message about
+    // skipTLSVerify; say what is missing instead.
+    const home = env.HOME ?? homedir();
+    if (!env.KUBECONFIG && !existsSync(join(home, '.kube', 'config'))) {
+      throw new Error('not in a cluster: pass --kubeconfig or --snapshot (no KUBERNETES_SERVICE_HOST, no $KUBECONFIG, no ~/.kube/config)');
+    }
     kc.loadFromDefault();
   }
   const cluster = kc.getCurrentCluster();

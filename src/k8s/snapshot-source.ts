@@ -25,7 +25,7 @@ export const CONTROLLER_KINDS: readonly SnapshotKind[] = [...WEBHOOK_KINDS, 'End
 
 /** `--snapshot` files when given, else the live API (`--kubeconfig` or in-cluster). */
 export async function openSnapshotSource(
-  config: { readonly snapshotPaths: readonly string[]; readonly kubeconfig?: string },
+  config: { readonly snapshotPaths: readonly string[]; readonly kubeconfig?: string; /** Where to look for in-cluster/kubeconfig hints (the process env). */ readonly env?: NodeJS.ProcessEnv },
   logger: Logger,
   kinds: readonly SnapshotKind[] = WEBHOOK_KINDS,
 ): Promise<SnapshotSource> {
@@ -45,7 +45,7 @@ export async function openSnapshotSource(
   const [{ loadKubeConfig }, { startLiveSnapshot }] = await Promise.all([import('./client.js'), import('./informers.js')]);
   let kc;
   try {
-    kc = loadKubeConfig(config.kubeconfig);
+    kc = loadKubeConfig(config.kubeconfig, config.env);
   } catch (err) {
     throw new GatehouseError('KUBE_CONFIG', (err as Error).message, { cause: err });
   }

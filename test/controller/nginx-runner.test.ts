@@ -84,7 +84,7 @@ describe('nginxErrorLine', () => {
       '2026/11/30 11:21:16 [emerg] 28084#28084: could not build server_names_hash, you should increase server_names_hash_bucket_size: 256\nnginx: configuration file /gh/nginx.conf.candidate test failed',
       '[emerg] could not build server_names_hash, you should increase server_names_hash_bucket_size: 256',
     ],
-    ['nginx: [emerg] as -q prints it early', 'nginx: [emerg] unknown directive "bogus" in /gh/x.conf:3', '[emerg] unknown directive "bogus" in /gh/x.conf:3'],
+    ['nginx: [emerg] as -q prints it early, without the file position', 'nginx: [emerg] unknown directive "bogus" in /gh/x.conf:3', '[emerg] unknown directive "bogus"'],
     ['a warning before the error is skipped', '2026/11/30 11:21:16 [warn] 1#1: low\n2026/11/30 11:21:16 [emerg] 1#1: bad', '[emerg] bad'],
     ['no error line: the first line', 'nginx: configuration file x test failed', 'nginx: configuration file x test failed'],
     ['nothing at all', '', 'nginx -t failed'],

@@ -78,7 +78,7 @@ describe('quarantine with the real nginx', () => {
     const result = await quarantine.apply(render(new Set()));
     expect(result.status).toBe('applied');
     expect(Object.fromEntries(result.rejected)).toEqual({
-      'shop/bad': expect.stringMatching(/^\[emerg\] server name with "refused-by-nginx" refused by the test's nginx in \/.*:\d+$/),
+      'shop/bad': expect.stringMatching(/^\[emerg\] server name with "refused-by-nginx" refused by the test's nginx$/),
       'shop/bad-tls': expect.stringMatching(/^\[emerg\] server name with "refused-by-nginx" refused/),
     });
     await nginx.runner.start();

@@ -105,7 +105,7 @@ describe('Quarantine', () => {
     cluster.upsert('Ingress', site('bad', `${MARK}.example.com`));
     const result = await quarantine.apply(render(new Set()));
     expect(result.status).toBe('applied');
-    expect(Object.fromEntries(result.rejected)).toEqual({ 'shop/bad': expect.stringMatching(/^\[emerg\] cannot load refused-by-nginx\.example\.com in /) });
+    expect(Object.fromEntries(result.rejected)).toEqual({ 'shop/bad': '[emerg] cannot load refused-by-nginx.example.com' });
     const conf = await served();
     expect(conf).not.toContain(MARK);
     for (const host of ['one', 'two', 'three']) expect(conf).toContain(`server_name ${host}.example.com;`);

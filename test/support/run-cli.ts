@@ -14,7 +14,8 @@ export function runCli(args: string[], env: NodeJS.ProcessEnv = {}): CliRun {
   let err = '';
   let signal!: (s: string) => void;
   const stopSignal = new Promise<string>((resolve) => (signal = resolve));
-  const code = main(args, { stdout: (t) => (out += t), stderr: (t) => (err += t), stopSignal, env });
+  // A process always has a PATH (the controller looks nginx up on it); the rest is what the test says.
+  const code = main(args, { stdout: (t) => (out += t), stderr: (t) => (err += t), stopSignal, env: { PATH: process.env['PATH'] ?? '', ...env } });
   return {
     code,
     stdout: () => out,
