@@ -1,13 +1,10 @@
 // The API server restarted (same etcd) under a running webhook: the webhook keeps answering from
 // its cache while the API server is gone, /readyz says what is true (the cache it answers from is
 // complete, so it stays ready), and its informers resync when the API server is back.
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
+import { beforeAll, describe, expect, test, vi } from 'vitest';
 import { post1 } from '../support/https-client.js';
-import { KubeCluster, kubeAssets } from '../support/kube-cluster.js';
-import { ingressManifest, installWebhook, namespaceWithService, readTlsSecret, type InstalledWebhook } from './gatehouse-install.js';
+import { kubeAssets } from '../support/kube-cluster.js';
+import { ingressManifest, readTlsSecret, useInstalledWebhook } from './gatehouse-install.js';
 
 const assets = kubeAssets();
 
@@ -28,29 +25,20 @@ function review(uid: string, service: string): string {
 }
 
 describe.skipIf(!assets)('the API server restarts under a running webhook', () => {
-  let cluster: KubeCluster;
-  let certDir: string;
-  let installed: InstalledWebhook;
+  const suite = useInstalledWebhook('gh-restart-');
   let ca: string;
 
   const validate = async (service: string) =>
-    (await post1(`https://${installed.webhook.address}/validate`, review('7a3c1e52-5b7d-4f0e-9a55-0c7f8d2b1e01', service), { ca, servername: 'gatehouse-webhook.gatehouse.svc' })).json.response;
+    (await post1(`https://${suite.installed.webhook.address}/validate`, review('7a3c1e52-5b7d-4f0e-9a55-0c7f8d2b1e01', service), { ca, servername: 'gatehouse-webhook.gatehouse.svc' })).json.response;
 
+  // After useInstalledWebhook's beforeAll: hooks run in the order they are declared.
   beforeAll(async () => {
-    cluster = await KubeCluster.start(assets!);
-    certDir = await mkdtemp(join(tmpdir(), 'gh-restart-'));
-    installed = await installWebhook(cluster, certDir);
-    await namespaceWithService(cluster, 'shop');
-    ca = (await readTlsSecret(cluster)).ca;
+    ca = (await readTlsSecret(suite.cluster)).ca;
     await vi.waitFor(async () => expect((await validate('web')).allowed).toBe(true), { timeout: 10_000 });
-  }, 120_000);
-  afterAll(async () => {
-    await installed?.webhook.stop();
-    await cluster?.stop();
-    if (certDir) await rm(certDir, { recursive: true, force: true });
-  }, 60_000);
+  });
 
   test('while the API server is down the webhook answers from its cache and stays ready', async () => {
+    const { cluster, installed } = suite;
     await cluster.stopApiServer();
     try {
       // Give the informers time to notice: their watches break and start retrying.
@@ -67,6 +55,7 @@ describe.skipIf(!assets)('the API server restarts under a running webhook', () =
   }, 120_000);
 
   test('after the restart it resyncs: a Service created then is seen', async () => {
+    const { cluster } = suite;
     await cluster.kubectlOk(['create', 'service', 'clusterip', 'after-restart', '--tcp=80:8080', '-n', 'shop']);
     await vi.waitFor(async () => expect((await validate('after-restart')).allowed).toBe(true), { timeout: 45_000, interval: 250 });
     const res = await cluster.kubectl(['apply', '-f', '-'], { input: ingressManifest({ namespace: 'shop', name: 'after', host: 'after.example.com', service: 'after-restart' }) });

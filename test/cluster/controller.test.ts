@@ -8,11 +8,10 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
-import { freePort } from '../../bench/lib.js';
-import { NGINX_BINARY } from '../controller/harness.js';
 import { endpointSlice } from '../fixtures/endpoint-slices.js';
 import { KubeCluster, kubeAssets } from '../support/kube-cluster.js';
-import { runCli, type CliRun } from '../support/run-cli.js';
+import { freeControllerPorts, startController, waitReady } from '../support/controller-process.js';
+import type { CliRun } from '../support/run-cli.js';
 import { ingressManifest, namespaceWithService } from './gatehouse-install.js';
 
 const assets = kubeAssets();
@@ -46,35 +45,20 @@ describe.skipIf(!assets)('controller replicas on a real API server', () => {
   let follower: Replica;
 
   async function startReplica(address: string, i: number): Promise<Replica> {
-    const [http, https, health, status] = [await freePort(), await freePort(), await freePort(), await freePort()];
+    const ports = await freeControllerPorts();
     const configDir = join(dir, `replica-${i}`);
-    const run = runCli([
-      'controller',
-      '--kubeconfig', cluster.adminKubeconfig, // the controller's RBAC manifests do not exist yet
-      '--nginx-binary', NGINX_BINARY,
-      '--config-dir', configDir,
-      '--http-listen', `127.0.0.1:${http}`,
-      '--https-listen', `127.0.0.1:${https}`,
-      '--health-listen', `127.0.0.1:${health}`,
-      '--status-listen', `127.0.0.1:${status}`,
-      '--election-id', ELECTION_ID,
-      '--election-namespace', ELECTION_NS,
-      '--publish-status-address', address,
-      '--sync-delay', '50ms',
-      '--sync-max-delay', '300ms',
-      '--log-level', 'silent',
-    ]);
+    const run = startController(ports, {
+      configDir,
+      args: [
+        '--kubeconfig', cluster.adminKubeconfig, // the controller's RBAC manifests do not exist yet
+        '--election-id', ELECTION_ID,
+        '--election-namespace', ELECTION_NS,
+        '--publish-status-address', address,
+      ],
+    });
     const replica: Replica = { address, configDir, run, stopped: false };
     replicas.push(replica);
-    let exited = false;
-    void run.code.then(() => (exited = true));
-    await vi.waitFor(
-      async () => {
-        if (exited) throw new Error(`controller ${address} exited: ${run.stderr()}`);
-        expect((await fetch(`http://127.0.0.1:${health}/readyz`)).status).toBe(200);
-      },
-      { timeout: 30_000, interval: 100 },
-    );
+    await waitReady(run, ports, 30_000);
     return replica;
   }
 

@@ -3,12 +3,13 @@
 // ServiceAccount, the webhook run with the webhook ServiceAccount on its Service's ClusterIP and
 // port (the API server calls it there; see ../support/kube-cluster.ts), its certificate files
 // laid out as the kubelet mounts a Secret.
-import { mkdir, readFile, rename, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rename, rm, symlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { expect, vi } from 'vitest';
+import { afterAll, beforeAll, expect, vi } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { freePort } from '../../bench/lib.js';
-import type { KubeCluster } from '../support/kube-cluster.js';
+import { KubeCluster, kubeAssets } from '../support/kube-cluster.js';
 import { runCli, type CliRun } from '../support/run-cli.js';
 
 const ROOT = join(import.meta.dirname, '../..');
@@ -201,4 +202,46 @@ export async function installWebhook(cluster: KubeCluster, certDir: string): Pro
   await mounted.write(await readTlsSecret(cluster));
   const webhook = await startWebhook(cluster, webhookKubeconfig, mounted);
   return { certgenKubeconfig, webhookKubeconfig, mounted, webhook };
+}
+
+/** What useInstalledWebhook gives its describe block; read it in tests and hooks, after its beforeAll. */
+export interface WebhookSuite {
+  readonly cluster: KubeCluster;
+  readonly installed: InstalledWebhook;
+}
+
+/**
+ * Hooks for a describe block: before it, a fresh cluster with the whole install (installWebhook,
+ * the Secret mounted into a temporary directory named `tmpPrefix…`) and namespace `shop` with
+ * Service `web`; after it, the webhook, then the cluster, stopped and the directory removed.
+ */
+export function useInstalledWebhook(tmpPrefix: string): WebhookSuite {
+  let cluster: KubeCluster | undefined;
+  let certDir: string | undefined;
+  let installed: InstalledWebhook | undefined;
+  beforeAll(async () => {
+    const assets = kubeAssets();
+    if (!assets) throw new Error('useInstalledWebhook needs the cluster binaries: skip the block without them');
+    cluster = await KubeCluster.start(assets);
+    certDir = await mkdtemp(join(tmpdir(), tmpPrefix));
+    installed = await installWebhook(cluster, certDir);
+    await namespaceWithService(cluster, 'shop');
+  }, 120_000);
+  afterAll(async () => {
+    await installed?.webhook.stop();
+    await cluster?.stop();
+    if (certDir) await rm(certDir, { recursive: true, force: true });
+  }, 60_000);
+  const ready = <T>(value: T | undefined): T => {
+    if (value === undefined) throw new Error('useInstalledWebhook: read before its beforeAll ran');
+    return value;
+  };
+  return {
+    get cluster() {
+      return ready(cluster);
+    },
+    get installed() {
+      return ready(installed);
+    },
+  };
 }

@@ -3,36 +3,20 @@
 // closes an idle connection first races the client reusing it, and Go does not retry a POST that
 // fails that way: the admission fails with `EOF` or `connection reset`. Quiet gaps of 60–100 s
 // between applies must not fail one.
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { KubeCluster, kubeAssets } from '../support/kube-cluster.js';
+import { describe, expect, test } from 'vitest';
+import { kubeAssets } from '../support/kube-cluster.js';
 import { establishedPeers } from '../support/tcp-connections.js';
-import { ingressManifest, installWebhook, namespaceWithService, type InstalledWebhook } from './gatehouse-install.js';
+import { ingressManifest, useInstalledWebhook } from './gatehouse-install.js';
 
 const assets = kubeAssets();
 /** 65 s: past a 60 s server idle timeout, within Go's 90 s. 92 s: past Go's, so the client closes. */
 const GAPS_S = [65, 92];
 
 describe.skipIf(!assets)('quiet gaps between admissions', () => {
-  let cluster: KubeCluster;
-  let certDir: string;
-  let installed: InstalledWebhook;
-
-  beforeAll(async () => {
-    cluster = await KubeCluster.start(assets!);
-    certDir = await mkdtemp(join(tmpdir(), 'gh-idle-'));
-    installed = await installWebhook(cluster, certDir);
-    await namespaceWithService(cluster, 'shop');
-  }, 120_000);
-  afterAll(async () => {
-    await installed?.webhook.stop();
-    await cluster?.stop();
-    if (certDir) await rm(certDir, { recursive: true, force: true });
-  }, 60_000);
+  const suite = useInstalledWebhook('gh-idle-');
 
   test(`applies after gaps of ${GAPS_S.join(' and ')} s all succeed, and the webhook never closes an idle connection first`, async () => {
+    const { cluster, installed } = suite;
     const [ip, port] = installed.webhook.address.split(':') as [string, string];
     const results: string[] = [];
     const reused: boolean[] = [];

@@ -14,11 +14,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
 import type { Ingress, KubeObject } from '../../src/k8s/types.js';
-import { freePort, request, startBackend, type Backend } from '../controller/harness.js';
+import { request, startBackend, type Backend } from '../controller/harness.js';
 import { REFUSED_ERROR, REFUSED_MARK, refusingNginx } from '../controller/refusing-nginx.js';
 import { ingress, ingressClass, namespace, service } from '../fixtures/builders.js';
 import { KubeCluster, kubeAssets } from '../support/kube-cluster.js';
-import { runCli, type CliRun } from '../support/run-cli.js';
+import { freeControllerPorts, startController, waitReady, type ControllerPorts } from '../support/controller-process.js';
+import type { CliRun } from '../support/run-cli.js';
 
 const assets = kubeAssets();
 
@@ -38,20 +39,13 @@ interface KubeEvent {
   readonly involvedObject: { readonly apiVersion?: string; readonly kind?: string; readonly namespace?: string; readonly name?: string; readonly uid?: string };
 }
 
-interface Ports {
-  http: number;
-  https: number;
-  health: number;
-  status: number;
-}
-
 describe.skipIf(!assets)('the quarantine in a controller on a real API server', () => {
   let cluster: KubeCluster;
   let dir: string;
   let one: Backend;
   let two: Backend;
   let run: CliRun;
-  let p: Ports;
+  let p: ControllerPorts;
 
   const apply = (...objects: KubeObject[]) =>
     cluster.kubectlOk(['apply', '-f', '-'], { input: JSON.stringify({ apiVersion: 'v1', kind: 'List', items: objects }) });
@@ -84,36 +78,20 @@ describe.skipIf(!assets)('the quarantine in a controller on a real API server', 
       routeTo('app', 'app.example.com', one),
       routeTo('bad', BAD_HOST, two),
     );
-    p = { http: await freePort(), https: await freePort(), health: await freePort(), status: await freePort() };
-    run = runCli(
-      [
-        'controller',
-        '--log-level', 'silent',
-        '--nginx-binary', await refusingNginx(dir),
-        '--config-dir', join(dir, 'conf'),
-        '--http-listen', `127.0.0.1:${p.http}`,
-        '--https-listen', `127.0.0.1:${p.https}`,
-        '--health-listen', `127.0.0.1:${p.health}`,
-        '--status-listen', `127.0.0.1:${p.status}`,
-        '--sync-delay', '50ms',
-        '--sync-max-delay', '300ms',
+    p = await freeControllerPorts();
+    run = startController(p, {
+      configDir: join(dir, 'conf'),
+      nginxBinary: await refusingNginx(dir),
+      args: [
         '--kubeconfig', cluster.adminKubeconfig, // the controller has no RBAC manifests (docs/controller.md lists what it needs)
         '--election-id', 'gh-quarantine',
         // No route here needs DNS; a loopback resolver keeps any lookup off the network.
         '--resolver', '127.0.0.1',
       ],
-      { POD_NAMESPACE: 'gatehouse' },
-    );
+      env: { POD_NAMESPACE: 'gatehouse' },
+    });
     // Before the quarantine, a controller started with such an Ingress exited 1 and served nothing.
-    let exited = false;
-    void run.code.then(() => (exited = true));
-    await vi.waitFor(
-      async () => {
-        if (exited) throw new Error(`the controller exited: ${run.stderr()}`);
-        expect((await health('/readyz')).status).toBe(200);
-      },
-      { timeout: 60_000, interval: 100 },
-    );
+    await waitReady(run, p, 60_000);
   }, 120_000);
   afterAll(async () => {
     // The controller first: it releases its Lease while the API still answers.

@@ -3,13 +3,10 @@
 // caBundle certgen patched) must never fail a call. The order is what the manifests do: create,
 // then patch, and only later does the kubelet update the mounted Secret.
 import { X509Certificate } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
+import { describe, expect, test, vi } from 'vitest';
 import { post1 } from '../support/https-client.js';
-import { KubeCluster, kubeAssets } from '../support/kube-cluster.js';
-import { certgenCreate, certgenPatch, caBundles, ingressManifest, installWebhook, namespaceWithService, readTlsSecret, type InstalledWebhook } from './gatehouse-install.js';
+import { kubeAssets, type KubeCluster } from '../support/kube-cluster.js';
+import { certgenCreate, certgenPatch, caBundles, ingressManifest, readTlsSecret, useInstalledWebhook } from './gatehouse-install.js';
 
 const assets = kubeAssets();
 const HOSTS = 'gatehouse-webhook,gatehouse-webhook.gatehouse,gatehouse-webhook.gatehouse.svc';
@@ -45,12 +42,11 @@ function admissionLoop(cluster: KubeCluster, workers: number) {
 }
 
 describe.skipIf(!assets)('certificate rotation under load', () => {
-  let cluster: KubeCluster;
-  let certDir: string;
-  let installed: InstalledWebhook;
+  const suite = useInstalledWebhook('gh-rotation-');
 
   /** Waits until the webhook presents `certPem` on new connections (the reloader polls every 10 s). */
   async function waitUntilServed(certPem: string): Promise<void> {
+    const { cluster, installed } = suite;
     const want = new X509Certificate(certPem).fingerprint256;
     await vi.waitFor(
       async () => {
@@ -61,19 +57,8 @@ describe.skipIf(!assets)('certificate rotation under load', () => {
     );
   }
 
-  beforeAll(async () => {
-    cluster = await KubeCluster.start(assets!);
-    certDir = await mkdtemp(join(tmpdir(), 'gh-rotation-'));
-    installed = await installWebhook(cluster, certDir);
-    await namespaceWithService(cluster, 'shop');
-  }, 120_000);
-  afterAll(async () => {
-    await installed?.webhook.stop();
-    await cluster?.stop();
-    if (certDir) await rm(certDir, { recursive: true, force: true });
-  }, 60_000);
-
   test('a new serving certificate, then a new CA, without one failed admission', async () => {
+    const { cluster, installed } = suite;
     const load = admissionLoop(cluster, 4);
     try {
       await vi.waitFor(() => expect(load.ok).toBeGreaterThan(20), { timeout: 10_000 });

@@ -7,55 +7,25 @@
 // ClusterIP the test picks in the harness's loopback Service range, with a backend listening
 // there; the EndpointSlice → upstream path is checked in the rendered nginx.conf, with an address
 // nothing ever requests (the snapshot suite sends traffic through EndpointSlice upstreams).
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
-import { stringify } from 'yaml';
 import type { Ingress, KubeObject } from '../../src/k8s/types.js';
 import { endpointSlice } from '../fixtures/endpoint-slices.js';
 import { ingress, ingressClass, namespace, service } from '../fixtures/builders.js';
-import { NGINX_BINARY, freePort, request, startBackend, type Backend } from '../controller/harness.js';
+import { request, startBackend, type Backend } from '../controller/harness.js';
 import { KubeCluster, kubeAssets } from '../support/kube-cluster.js';
-import { runCli, type CliRun } from '../support/run-cli.js';
+import { freeControllerPorts, startController, waitReady, writeSnapshot, type ControllerPorts } from '../support/controller-process.js';
+import type { CliRun } from '../support/run-cli.js';
 
 const assets = kubeAssets();
-
-interface Ports {
-  http: number;
-  https: number;
-  health: number;
-  status: number;
-}
-
-async function ports(): Promise<Ports> {
-  return { http: await freePort(), https: await freePort(), health: await freePort(), status: await freePort() };
-}
-
-function controllerArgs(p: Ports, configDir: string): string[] {
-  return [
-    'controller',
-    '--log-level', 'silent',
-    '--nginx-binary', NGINX_BINARY,
-    '--config-dir', configDir,
-    '--http-listen', `127.0.0.1:${p.http}`,
-    '--https-listen', `127.0.0.1:${p.https}`,
-    '--health-listen', `127.0.0.1:${p.health}`,
-    '--status-listen', `127.0.0.1:${p.status}`,
-    '--sync-delay', '50ms',
-    '--sync-max-delay', '300ms',
-  ];
-}
-
-async function waitReady(p: Ports): Promise<void> {
-  await vi.waitFor(async () => expect((await fetch(`http://127.0.0.1:${p.health}/readyz`)).status).toBe(200), { timeout: 20_000, interval: 100 });
-}
 
 describe('gatehouse controller on a snapshot', () => {
   let dir: string;
   let backend: Backend;
   let run: CliRun;
-  let p: Ports;
+  let p: ControllerPorts;
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'gh-ctl-'));
@@ -67,10 +37,10 @@ describe('gatehouse controller on a snapshot', () => {
       endpointSlice('shop', 'web', ['127.0.0.21'], backend.port, { portName: 'http' }),
       ingress({ name: 'web', host: 'shop.example.com', paths: [{ path: '/', pathType: 'Prefix', port: 80 }] }),
     ];
-    await writeFile(join(dir, 'cluster.yaml'), objects.map((o) => stringify(o)).join('---\n'));
-    p = await ports();
-    run = runCli([...controllerArgs(p, join(dir, 'conf')), '--snapshot', join(dir, 'cluster.yaml')]);
-    await waitReady(p);
+    await writeSnapshot(join(dir, 'cluster.yaml'), objects);
+    p = await freeControllerPorts();
+    run = startController(p, { configDir: join(dir, 'conf'), args: ['--snapshot', join(dir, 'cluster.yaml')] });
+    await waitReady(run, p);
   });
   afterAll(async () => {
     expect(await run.stop()).toBe(0);
@@ -103,7 +73,7 @@ describe.skipIf(!assets)('gatehouse controller on a real API server', () => {
   let one: Backend;
   let two: Backend;
   let run: CliRun;
-  let p: Ports;
+  let p: ControllerPorts;
 
   const apply = (...objects: KubeObject[]) =>
     cluster.kubectlOk(['apply', '-f', '-'], { input: JSON.stringify({ apiVersion: 'v1', kind: 'List', items: objects }) });
@@ -132,19 +102,19 @@ describe.skipIf(!assets)('gatehouse controller on a real API server', () => {
       appIngress(one),
       ingress({ name: 'web', host: 'web.example.com', paths: [{ service: 'web', port: 80 }] }),
     );
-    p = await ports();
-    run = runCli(
-      [
-        ...controllerArgs(p, join(dir, 'conf')),
+    p = await freeControllerPorts();
+    run = startController(p, {
+      configDir: join(dir, 'conf'),
+      args: [
         '--kubeconfig', cluster.adminKubeconfig,
         '--publish-status-address', '203.0.113.7',
         '--election-id', 'gh-test',
         // No route here needs DNS; a loopback resolver keeps any lookup off the network.
         '--resolver', '127.0.0.1',
       ],
-      { POD_NAMESPACE: 'gatehouse' },
-    );
-    await waitReady(p);
+      env: { POD_NAMESPACE: 'gatehouse' },
+    });
+    await waitReady(run, p);
   }, 120_000);
   afterAll(async () => {
     // The controller first: it releases its Lease while the API still answers.

@@ -2,21 +2,21 @@
 // implement (external auth, rate limits, a deny-list) is denied by the webhook, and when it reaches
 // the controller anyway (a snapshot file, an Ingress admitted before the webhook ran) it is not
 // served at all — never served without the protection. Real CLI, real nginx, a loopback backend.
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
-import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
-import { stringify } from 'yaml';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { handleValidate } from '../../src/admission/handler.js';
 import { loadFileSnapshot } from '../../src/k8s/file-snapshot.js';
 import type { Ingress } from '../../src/k8s/types.js';
 import { RULES } from '../../src/rules/index.js';
 import { DEFAULT_RULE_OPTIONS } from '../../src/rules/types.js';
-import { NGINX_BINARY, freePort, request, startBackend, type Backend } from '../controller/harness.js';
+import { request, startBackend, type Backend } from '../controller/harness.js';
 import { ingress, ingressClass, namespace, service } from '../fixtures/builders.js';
 import { endpointSlice } from '../fixtures/endpoint-slices.js';
-import { runCli, type CliRun } from '../support/run-cli.js';
+import { freeControllerPorts, startController, waitReady, writeSnapshot, type ControllerPorts } from '../support/controller-process.js';
+import type { CliRun } from '../support/run-cli.js';
 
 const P = 'nginx.ingress.kubernetes.io/';
 
@@ -36,8 +36,7 @@ describe('an Ingress with an unimplemented security annotation', () => {
   let snapshotFile: string;
   let backend: Backend;
   let run: CliRun;
-  let httpPort: number;
-  let healthPort: number;
+  let p: ControllerPorts;
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'gh-fail-closed-'));
@@ -51,20 +50,10 @@ describe('an Ingress with an unimplemented security annotation', () => {
       ...GUARDED.map(guardedIngress),
     ];
     snapshotFile = join(dir, 'cluster.yaml');
-    await writeFile(snapshotFile, objects.map((o) => stringify(o)).join('---\n'));
-    [httpPort, healthPort] = [await freePort(), await freePort()];
-    run = runCli([
-      'controller',
-      '--log-level', 'silent',
-      '--nginx-binary', NGINX_BINARY,
-      '--config-dir', join(dir, 'conf'),
-      '--http-listen', `127.0.0.1:${httpPort}`,
-      '--https-listen', `127.0.0.1:${await freePort()}`,
-      '--health-listen', `127.0.0.1:${healthPort}`,
-      '--status-listen', `127.0.0.1:${await freePort()}`,
-      '--snapshot', snapshotFile,
-    ]);
-    await vi.waitFor(async () => expect((await fetch(`http://127.0.0.1:${healthPort}/readyz`)).status).toBe(200), { timeout: 20_000, interval: 100 });
+    await writeSnapshot(snapshotFile, objects);
+    p = await freeControllerPorts();
+    run = startController(p, { configDir: join(dir, 'conf'), args: ['--snapshot', snapshotFile] });
+    await waitReady(run, p);
   });
 
   afterAll(async () => {
@@ -74,11 +63,11 @@ describe('an Ingress with an unimplemented security annotation', () => {
   });
 
   test('the controller serves the Ingress without such annotations (nginx is up)', async () => {
-    expect((await request(httpPort, 'open.example.com', '/secret')).echo?.backend).toBe('web-1');
+    expect((await request(p.http, 'open.example.com', '/secret')).echo?.backend).toBe('web-1');
   });
 
   test.for(GUARDED.map(([host]) => host))('the controller does not serve %s: no answer from the backend', async (host) => {
-    const res = await request(httpPort, host, '/secret');
+    const res = await request(p.http, host, '/secret');
     expect(res.echo).toBeUndefined();
     expect(res.status).toBe(404);
   });

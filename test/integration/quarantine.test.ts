@@ -8,48 +8,18 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
-import { stringify } from 'yaml';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { KubeObject } from '../../src/k8s/types.js';
-import { NGINX_BINARY, eventually, freePort, request, startBackend, type Backend } from '../controller/harness.js';
+import { NGINX_BINARY, eventually, request, startBackend, type Backend } from '../controller/harness.js';
 import { REFUSED_ERROR, REFUSED_MARK, refusingNginx } from '../controller/refusing-nginx.js';
 import { ingress, ingressClass, namespace, service } from '../fixtures/builders.js';
 import { endpointSlice } from '../fixtures/endpoint-slices.js';
-import { runCli, type CliRun } from '../support/run-cli.js';
-
-interface Ports {
-  http: number;
-  https: number;
-  health: number;
-  status: number;
-}
-
-async function ports(): Promise<Ports> {
-  return { http: await freePort(), https: await freePort(), health: await freePort(), status: await freePort() };
-}
-
-async function writeSnapshot(file: string, objects: KubeObject[]): Promise<void> {
-  await writeFile(file, objects.map((o) => stringify(o)).join('---\n'));
-}
-
-function startController(p: Ports, configDir: string, snapshot: string, nginx = NGINX_BINARY): CliRun {
-  return runCli([
-    'controller',
-    '--log-level', 'silent',
-    '--nginx-binary', nginx,
-    '--config-dir', configDir,
-    '--snapshot', snapshot,
-    '--http-listen', `127.0.0.1:${p.http}`,
-    '--https-listen', `127.0.0.1:${p.https}`,
-    '--health-listen', `127.0.0.1:${p.health}`,
-    '--status-listen', `127.0.0.1:${p.status}`,
-  ]);
-}
+import { freeControllerPorts, startController, waitReady, writeSnapshot, type ControllerPorts } from '../support/controller-process.js';
+import type { CliRun } from '../support/run-cli.js';
 
 /** Ready, or the exit code if the controller gave up first (it exited 1 before the quarantine). */
-async function readyOrExit(run: CliRun, p: Ports): Promise<'ready' | number> {
-  const ready = vi.waitFor(async () => expect((await fetch(`http://127.0.0.1:${p.health}/readyz`)).status).toBe(200), { timeout: 30_000, interval: 100 });
-  return Promise.race([ready.then(() => 'ready' as const), run.code]);
+async function readyOrExit(run: CliRun, p: ControllerPorts): Promise<'ready' | number> {
+  return Promise.race([waitReady(run, p, 30_000).then(() => 'ready' as const), run.code]);
 }
 
 function cluster(backend: Backend, ...more: KubeObject[]): KubeObject[] {
@@ -68,7 +38,7 @@ describe('a controller started with an Ingress nginx refuses', () => {
   let dir: string;
   let backend: Backend;
   let run: CliRun;
-  let p: Ports;
+  let p: ControllerPorts;
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'gh-quarantine-'));
@@ -81,8 +51,8 @@ describe('a controller started with an Ingress nginx refuses', () => {
         ingress({ name: 'api', host: 'api.example.com', paths: [{ path: '/v1', pathType: 'Prefix', port: 80 }] }),
       ),
     );
-    p = await ports();
-    run = startController(p, join(dir, 'conf'), join(dir, 'cluster.yaml'), await refusingNginx(dir));
+    p = await freeControllerPorts();
+    run = startController(p, { configDir: join(dir, 'conf'), nginxBinary: await refusingNginx(dir), args: ['--snapshot', join(dir, 'cluster.yaml')] });
   });
   afterAll(async () => {
     if (run) expect(await run.stop()).toBe(0);
@@ -123,13 +93,13 @@ describe('a controller restarted after kill -9, with its nginx still running', (
   let backend: Backend;
   let orphan: ChildProcess;
   let run: CliRun;
-  let p: Ports;
+  let p: ControllerPorts;
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'gh-orphan-'));
     backend = await startBackend('web-1', '127.0.0.64');
     await writeSnapshot(join(dir, 'cluster.yaml'), cluster(backend));
-    p = await ports();
+    p = await freeControllerPorts();
     // What the killed controller left: its nginx, on its config dir and ports, with its pid file.
     const conf = join(dir, 'conf');
     await mkdir(conf);
@@ -140,7 +110,7 @@ describe('a controller restarted after kill -9, with its nginx still running', (
     );
     orphan = spawn(NGINX_BINARY, ['-p', `${conf}/`, '-e', 'stderr', '-c', join(conf, 'nginx.conf'), '-g', 'daemon off;'], { stdio: 'ignore', detached: true });
     expect(await eventually(async () => (await request(p.http, 'shop.example.com', '/')).text === 'orphan')).toBe(true);
-    run = startController(p, conf, join(dir, 'cluster.yaml'));
+    run = startController(p, { configDir: conf, args: ['--snapshot', join(dir, 'cluster.yaml')] });
   });
   afterAll(async () => {
     if (run) await run.stop();

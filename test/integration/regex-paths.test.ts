@@ -4,22 +4,22 @@
 // regex with catastrophic backtracking. The webhook denies both; when one reaches the controller
 // anyway (a snapshot file, an Ingress admitted before the webhook ran) it is left out and the rest
 // is served. Real CLI, real nginx, a loopback backend.
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
-import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
-import { stringify } from 'yaml';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { handleValidate, type AdmissionDeps } from '../../src/admission/handler.js';
 import { loadFileSnapshot } from '../../src/k8s/file-snapshot.js';
 import type { SnapshotStore } from '../../src/k8s/snapshot.js';
 import type { Ingress } from '../../src/k8s/types.js';
 import { RULES } from '../../src/rules/index.js';
 import { DEFAULT_RULE_OPTIONS } from '../../src/rules/types.js';
-import { NGINX_BINARY, freePort, request, startBackend, type Backend } from '../controller/harness.js';
+import { request, startBackend, type Backend } from '../controller/harness.js';
 import { ingress, ingressClass, namespace, service } from '../fixtures/builders.js';
 import { endpointSlice } from '../fixtures/endpoint-slices.js';
-import { runCli, type CliRun } from '../support/run-cli.js';
+import { freeControllerPorts, startController, waitReady, writeSnapshot, type ControllerPorts } from '../support/controller-process.js';
+import type { CliRun } from '../support/run-cli.js';
 
 const USE_REGEX = { 'nginx.ingress.kubernetes.io/use-regex': 'true' };
 
@@ -38,8 +38,7 @@ describe('hostile regex paths in a snapshot', () => {
   let snapshotFile: string;
   let backend: Backend;
   let run: CliRun;
-  let httpPort: number;
-  let healthPort: number;
+  let p: ControllerPorts;
   let store: SnapshotStore;
 
   beforeAll(async () => {
@@ -57,21 +56,11 @@ describe('hostile regex paths in a snapshot', () => {
       regexIngress('ways', 'ways.example.com', COMBINATORIAL_REGEX),
     ];
     snapshotFile = join(dir, 'cluster.yaml');
-    await writeFile(snapshotFile, objects.map((o) => stringify(o)).join('---\n'));
+    await writeSnapshot(snapshotFile, objects);
     store = (await loadFileSnapshot([snapshotFile])).store;
-    [httpPort, healthPort] = [await freePort(), await freePort()];
-    run = runCli([
-      'controller',
-      '--log-level', 'silent',
-      '--nginx-binary', NGINX_BINARY,
-      '--config-dir', join(dir, 'conf'),
-      '--http-listen', `127.0.0.1:${httpPort}`,
-      '--https-listen', `127.0.0.1:${await freePort()}`,
-      '--health-listen', `127.0.0.1:${healthPort}`,
-      '--status-listen', `127.0.0.1:${await freePort()}`,
-      '--snapshot', snapshotFile,
-    ]);
-    await vi.waitFor(async () => expect((await fetch(`http://127.0.0.1:${healthPort}/readyz`)).status).toBe(200), { timeout: 30_000, interval: 100 });
+    p = await freeControllerPorts();
+    run = startController(p, { configDir: join(dir, 'conf'), args: ['--snapshot', snapshotFile] });
+    await waitReady(run, p, 30_000);
   }, 60_000);
 
   afterAll(async () => {
@@ -87,18 +76,18 @@ describe('hostile regex paths in a snapshot', () => {
   };
 
   test('nginx serves the other Ingresses, a regex with a harmless capture name among them', async () => {
-    expect((await request(httpPort, 'open.example.com', '/')).echo?.backend).toBe('web-1');
-    expect((await request(httpPort, 'fine.example.com', '/abc')).echo?.backend).toBe('web-1');
+    expect((await request(p.http, 'open.example.com', '/')).echo?.backend).toBe('web-1');
+    expect((await request(p.http, 'fine.example.com', '/abc')).echo?.backend).toBe('web-1');
   });
 
   test('a WebSocket upgrade to another host still carries Connection: upgrade ($connection_upgrade not emptied)', async () => {
-    const res = await request(httpPort, 'open.example.com', '/', { headers: { upgrade: 'websocket', connection: 'upgrade' } });
+    const res = await request(p.http, 'open.example.com', '/', { headers: { upgrade: 'websocket', connection: 'upgrade' } });
     expect(res.echo?.headers['upgrade']).toBe('websocket');
     expect(res.echo?.headers['connection']).toBe('upgrade');
   });
 
   test.for(CLASHING)('a capture named %s is not rendered: its host gets no backend, nginx.conf does not contain it', async (name) => {
-    const res = await request(httpPort, hostOf(name), '/abc');
+    const res = await request(p.http, hostOf(name), '/abc');
     expect(res.echo).toBeUndefined();
     expect(res.status).toBe(404);
     expect(await readFile(join(dir, 'conf', 'nginx.conf'), 'utf8')).not.toContain(`(?<${name}>`);
@@ -112,12 +101,12 @@ describe('hostile regex paths in a snapshot', () => {
   });
 
   test('a regex with exponential backtracking is not rendered', async () => {
-    expect((await request(httpPort, 'redos.example.com', '/xaaaa')).echo).toBeUndefined();
+    expect((await request(p.http, 'redos.example.com', '/xaaaa')).echo).toBeUndefined();
     expect(await readFile(join(dir, 'conf', 'nginx.conf'), 'utf8')).not.toContain(HOSTILE_REGEX);
   });
 
   test('a regex with 2^30 ways to match a prefix is not rendered, and the webhook denies it', async () => {
-    expect((await request(httpPort, 'ways.example.com', `/${'a'.repeat(30)}c`)).echo).toBeUndefined();
+    expect((await request(p.http, 'ways.example.com', `/${'a'.repeat(30)}c`)).echo).toBeUndefined();
     expect(await readFile(join(dir, 'conf', 'nginx.conf'), 'utf8')).not.toContain('(a|a)(a|a)');
     const decision = review('ways.example.com');
     expect(decision.allowed).toBe(false);

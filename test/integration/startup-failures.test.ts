@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { freePort } from '../../bench/lib.js';
 import { NGINX_BINARY } from '../controller/harness.js';
-import { runCli } from '../support/run-cli.js';
+import { freeControllerPorts, startController, type ControllerPorts } from '../support/controller-process.js';
+import { runCli, type CliRun } from '../support/run-cli.js';
 
 const ROOT = join(import.meta.dirname, '../..');
 let scratch: string;
@@ -16,18 +17,10 @@ beforeAll(async () => {
 });
 afterAll(() => rm(scratch, { recursive: true, force: true }));
 
-async function controllerArgs(extra: string[]): Promise<string[]> {
-  const [http, https, health, status] = [await freePort(), await freePort(), await freePort(), await freePort()];
-  return [
-    'controller',
-    '--log-level', 'silent',
-    '--config-dir', join(scratch, `conf-${http}`),
-    '--http-listen', `127.0.0.1:${http}`,
-    '--https-listen', `127.0.0.1:${https}`,
-    '--health-listen', `127.0.0.1:${health}`,
-    '--status-listen', `127.0.0.1:${status}`,
-    ...extra,
-  ];
+/** Starts the controller on free ports (`ports` replacing some) with a config dir of its own. */
+async function start(options: { nginxBinary: string | null; args: string[]; env?: NodeJS.ProcessEnv }, ports: Partial<ControllerPorts> = {}): Promise<CliRun> {
+  const free = await freeControllerPorts();
+  return startController({ ...free, ...ports }, { ...options, configDir: join(scratch, `conf-${free.http}`) });
 }
 
 /** Resolves with the exit code, or 'still running' after `ms`. */
@@ -37,13 +30,13 @@ function within(code: Promise<number>, ms: number): Promise<number | 'still runn
 
 describe('the controller', () => {
   test('without an nginx binary: exits at once, naming the flag and the path', async () => {
-    const run = runCli(await controllerArgs(['--snapshot', join(ROOT, 'examples/snapshot'), '--nginx-binary', '/nonexistent/nginx']));
+    const run = await start({ nginxBinary: '/nonexistent/nginx', args: ['--snapshot', join(ROOT, 'examples/snapshot')] });
     expect(await within(run.code, 5000)).toBe(2);
     expect(run.stderr()).toContain('nginx binary "/nonexistent/nginx" is not an executable file: install Debian\'s nginx or pass --nginx-binary PATH');
   });
 
   test('without nginx on PATH: says which PATH it searched', async () => {
-    const run = runCli(await controllerArgs(['--snapshot', join(ROOT, 'examples/snapshot')]), { PATH: '/nonexistent-bin' });
+    const run = await start({ nginxBinary: null, args: ['--snapshot', join(ROOT, 'examples/snapshot')], env: { PATH: '/nonexistent-bin' } });
     expect(await within(run.code, 5000)).toBe(2);
     expect(run.stderr()).toContain('nginx binary "nginx" is not on PATH (/nonexistent-bin)');
   });
@@ -59,9 +52,7 @@ describe('the controller', () => {
     afterAll(() => new Promise<void>((r) => taken.close(() => r())));
 
     test('exits with nginx\'s bind error', async () => {
-      const args = await controllerArgs(['--snapshot', join(ROOT, 'examples/snapshot'), '--nginx-binary', NGINX_BINARY]);
-      args[args.indexOf('--http-listen') + 1] = `127.0.0.1:${port}`;
-      const run = runCli(args);
+      const run = await start({ nginxBinary: NGINX_BINARY, args: ['--snapshot', join(ROOT, 'examples/snapshot')] }, { http: port });
       expect(await within(run.code, 20_000)).toBe(1);
       expect(run.stderr()).toMatch(/bind\(\) to 127\.0\.0\.1:\d+ failed \(98: Address already in use\)/);
     }, 30_000);
@@ -98,7 +89,7 @@ describe('the controller', () => {
     });
 
     test('stops at once and exits 0', async () => {
-      const run = runCli(await controllerArgs(['--kubeconfig', kubeconfig, '--nginx-binary', NGINX_BINARY]));
+      const run = await start({ nginxBinary: NGINX_BINARY, args: ['--kubeconfig', kubeconfig] });
       expect(await within(run.code, 1500)).toBe('still running');
       const stopped = run.stop();
       expect(await within(stopped, 5000)).toBe(0);
