@@ -3,10 +3,15 @@
 import { describe, expect, test } from 'vitest';
 import { COMMANDS } from '../../src/commands/index.js';
 import { parseFlags } from '../../src/config/flags.js';
-import { podTemplates } from './load.js';
+import { INSTALLS_LOADED } from './load.js';
 
-const containers = podTemplates().flatMap(({ owner, spec }) =>
-  [...(spec.initContainers ?? []), ...(spec.containers ?? [])].map((c: { name: string; args?: string[] }) => ({ where: `${owner}/${c.name}`, args: c.args ?? [] })),
+const containers = INSTALLS_LOADED.flatMap((install) =>
+  install.podTemplates().flatMap(({ owner, spec }) =>
+    [...(spec.initContainers ?? []), ...(spec.containers ?? [])].map((c: { name: string; args?: string[] }) => ({
+      where: `${install.file}: ${owner}/${c.name}`,
+      args: c.args ?? [],
+    })),
+  ),
 );
 
 describe('container args', () => {

@@ -8,7 +8,7 @@ import { ClusterRole, ClusterRoleBinding, Role, RoleBinding } from 'kubernetes-m
 import { Namespace, Service, ServiceAccount } from 'kubernetes-models/v1';
 import { parse } from 'yaml';
 import { describe, expect, test } from 'vitest';
-import { installText, manifests, type Manifest } from './load.js';
+import { INSTALLS_LOADED, manifests, type Manifest } from './load.js';
 
 // kubernetes-models: classes generated from the Kubernetes OpenAPI schemas; validate() throws
 // with the failing JSON path. One entry per apiVersion/kind the manifests use.
@@ -33,8 +33,8 @@ const MODELS: Record<string, Model> = {
 
 const label = (m: Manifest) => `${m.kind} ${m.metadata.namespace ? `${m.metadata.namespace}/` : ''}${m.metadata.name}`;
 
-describe('manifests/install.yaml', () => {
-  test.for(manifests.map((m) => [label(m), m] as const))('%s is valid for its API version', ([, m]) => {
+describe.for(INSTALLS_LOADED.map((i) => [i.file, i] as const))('manifests/%s', ([, install]) => {
+  test.for(install.manifests.map((m) => [label(m), m] as const))('%s is valid for its API version', ([, m]) => {
     const model = MODELS[`${m.apiVersion}/${m.kind}`];
     expect(model, `no schema model for ${m.apiVersion}/${m.kind}`).toBeDefined();
     expect(() => new model!(m).validate()).not.toThrow();
@@ -43,27 +43,38 @@ describe('manifests/install.yaml', () => {
   // The JSON schemas allow unknown fields (the API server drops or rejects them); a typo such as
   // readOnlyRootFileSystem would pass. client-node's generated type map keeps only known fields,
   // so a round trip through it must give back every field we wrote.
-  test.for(loadAllYaml(installText).map((o, i) => [label(manifests[i]!), o, manifests[i]!] as const))('%s has no unknown fields', ([, typed, plain]) => {
+  test.for(loadAllYaml(install.text).map((o, i) => [label(install.manifests[i]!), o, install.manifests[i]!] as const))('%s has no unknown fields', ([, typed, plain]) => {
     expect(parse(dumpYaml(typed))).toEqual(plain);
   });
 
-  test('the schema check refuses a broken object', () => {
+  test('every object has a name, and namespaced objects live in gatehouse', () => {
+    const clusterScoped = new Set(['Namespace', 'ClusterRole', 'ClusterRoleBinding', 'IngressClass', 'ValidatingWebhookConfiguration', 'MutatingWebhookConfiguration']);
+    for (const m of install.manifests) {
+      expect(m.metadata.name, label(m)).toBeTruthy();
+      expect(m.metadata.namespace, label(m)).toBe(clusterScoped.has(m.kind) ? undefined : 'gatehouse');
+    }
+  });
+
+  test('every object is labelled app.kubernetes.io/name: gatehouse (what `kubectl get -l` and uninstalling select)', () => {
+    for (const m of install.manifests) expect((m.metadata as any).labels?.['app.kubernetes.io/name'], label(m)).toBe('gatehouse');
+  });
+
+  test('no two objects share a kind and name', () => {
+    const ids = install.manifests.map((m) => `${m.kind} ${m.metadata.namespace ?? ''}/${m.metadata.name}`);
+    expect(new Set(ids).size).toBe(ids.length);
+  });
+});
+
+describe('the schema checks', () => {
+  test('refuse a broken object', () => {
     const broken = structuredClone(manifests.find((m) => m.kind === 'Deployment')!);
     broken.spec.replicas = 'two';
     expect(() => new Deployment(broken).validate()).toThrow(/replicas must be integer/);
   });
 
-  test('the unknown-field check catches a misspelt field', () => {
+  test('catch a misspelt field', () => {
     const text = 'apiVersion: v1\nkind: Service\nmetadata: {name: x}\nspec: {ports: [{port: 1}], selektor: {a: b}}\n';
     const [typed] = loadAllYaml(text);
     expect(parse(dumpYaml(typed))).not.toEqual(parse(text));
-  });
-
-  test('every object has a name, and namespaced objects live in gatehouse', () => {
-    const clusterScoped = new Set(['Namespace', 'ClusterRole', 'ClusterRoleBinding', 'IngressClass', 'ValidatingWebhookConfiguration', 'MutatingWebhookConfiguration']);
-    for (const m of manifests) {
-      expect(m.metadata.name, label(m)).toBeTruthy();
-      expect(m.metadata.namespace, label(m)).toBe(clusterScoped.has(m.kind) ? undefined : 'gatehouse');
-    }
   });
 });

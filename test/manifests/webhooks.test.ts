@@ -1,14 +1,17 @@
 import { describe, expect, test } from 'vitest';
-import { find } from './load.js';
+import { CONTROLLER_FLAGS, controllerConfigFrom } from '../../src/config/controller-config.js';
+import { parseFlags } from '../../src/config/flags.js';
+import { WEBHOOK_FLAGS, webhookConfigFrom } from '../../src/config/webhook-config.js';
+import { controllerInstall, INSTALLS_LOADED, webhookInstall, type LoadedInstall } from './load.js';
 
-const service = find('Service', 'gatehouse-webhook');
 const configurations = [
   ['ValidatingWebhookConfiguration', '/validate'],
   ['MutatingWebhookConfiguration', '/mutate'],
 ] as const;
 
-describe.for(configurations)('%s', ([kind, path]) => {
-  const config = find(kind, 'gatehouse');
+describe.for(INSTALLS_LOADED.flatMap((i) => configurations.map(([kind, path]) => [`${i.file}: ${kind}`, i, kind, path] as const)))('%s', ([, install, kind, path]) => {
+  const service = install.find('Service', 'gatehouse-webhook');
+  const config = install.find(kind, 'gatehouse');
   const hooks = config.webhooks as any[];
 
   test('has one webhook, with a fully qualified name', () => {
@@ -47,10 +50,41 @@ describe.for(configurations)('%s', ([kind, path]) => {
   });
 });
 
-test('the mutating webhook is re-invoked if a later webhook changes the Ingress', () => {
-  expect(find('MutatingWebhookConfiguration', 'gatehouse').webhooks[0].reinvocationPolicy).toBe('IfNeeded');
+/** Where a Deployment's container serves the admission webhook, by its own flags. */
+function webhookPort(install: LoadedInstall): { deployment: string; port: number } {
+  const [deployment] = install.all('Deployment');
+  const [command, ...rest] = deployment!.spec.template.spec.containers[0].args as string[];
+  if (command === 'webhook') return { deployment: deployment!.metadata.name, port: webhookConfigFrom(parseFlags(WEBHOOK_FLAGS, rest)).listen.port };
+  const config = controllerConfigFrom(parseFlags(CONTROLLER_FLAGS, rest), {});
+  return { deployment: deployment!.metadata.name, port: config.webhook!.listen.port };
+}
+
+describe.for([
+  [webhookInstall.file, webhookInstall, 'gatehouse-webhook'],
+  [controllerInstall.file, controllerInstall, 'gatehouse-controller'],
+] as const)('%s', ([, install, serving]) => {
+  test(`Service gatehouse-webhook reaches the webhook in the ${serving} Pods, on the port it listens on`, () => {
+    const service = install.find('Service', 'gatehouse-webhook');
+    const { deployment, port } = webhookPort(install);
+    expect(deployment).toBe(serving);
+    const pod = install.find('Deployment', deployment).spec.template;
+    expect(pod.metadata.labels).toMatchObject(service.spec.selector);
+    const target = pod.spec.containers[0].ports.find((p: any) => p.name === service.spec.ports[0].targetPort);
+    expect(target).toMatchObject({ containerPort: port, protocol: 'TCP' });
+  });
+
+  test('no other Service selects the webhook Pods on the webhook port', () => {
+    const { port } = webhookPort(install);
+    const others = install.all('Service').filter((s) => s.metadata.name !== 'gatehouse-webhook');
+    const pod = install.find('Deployment', serving).spec.template.spec.containers[0];
+    for (const s of others) for (const p of s.spec.ports) expect(pod.ports.find((c: any) => c.name === p.targetPort)?.containerPort).not.toBe(port);
+  });
 });
 
-test('the IngressClass nginx is claimed by gatehouse.dev/ingress-controller', () => {
-  expect(find('IngressClass', 'nginx').spec).toEqual({ controller: 'gatehouse.dev/ingress-controller' });
+test('the mutating webhook is re-invoked if a later webhook changes the Ingress', () => {
+  expect(webhookInstall.find('MutatingWebhookConfiguration', 'gatehouse').webhooks[0].reinvocationPolicy).toBe('IfNeeded');
+});
+
+test.for(INSTALLS_LOADED.map((i) => [i.file, i] as const))('%s claims IngressClass nginx for gatehouse.dev/ingress-controller', ([, install]) => {
+  expect(install.find('IngressClass', 'nginx').spec).toEqual({ controller: 'gatehouse.dev/ingress-controller' });
 });

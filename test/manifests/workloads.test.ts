@@ -2,7 +2,7 @@ import { describe, expect, test } from 'vitest';
 import { certgenCreateOptionsFrom, certgenPatchOptionsFrom, CERTGEN_CREATE_FLAGS, CERTGEN_PATCH_FLAGS } from '../../src/certgen/options.js';
 import { parseFlags } from '../../src/config/flags.js';
 import { WEBHOOK_FLAGS, webhookConfigFrom } from '../../src/config/webhook-config.js';
-import { find, podTemplates } from './load.js';
+import { find, INSTALLS_LOADED } from './load.js';
 
 const deployment = find('Deployment', 'gatehouse-webhook');
 const pod = deployment.spec.template.spec;
@@ -83,8 +83,9 @@ describe('webhook Deployment', () => {
   });
 });
 
-describe.for(podTemplates().map((p) => [p.owner, p.spec] as const))('%s Pod', ([, spec]) => {
+describe.for(INSTALLS_LOADED.flatMap((install) => install.podTemplates().map((p) => [`${install.file}: ${p.owner}`, p.spec, install] as const)))('%s Pod', ([, spec, install]) => {
   const containers = [...(spec.initContainers ?? []), ...spec.containers];
+  const image = install.all('Deployment')[0]!.spec.template.spec.containers[0].image;
 
   test('runs as non-root user 10001 with the RuntimeDefault seccomp profile', () => {
     expect(spec.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 10001, seccompProfile: { type: 'RuntimeDefault' } });
@@ -100,7 +101,7 @@ describe.for(podTemplates().map((p) => [p.owner, p.spec] as const))('%s Pod', ([
   });
 
   test.for(containers.map((c: any) => [c.name, c] as const))('container %s runs the Gatehouse image', ([, c]) => {
-    expect(c.image).toBe(container.image);
+    expect(c.image).toBe(image);
   });
 });
 
