@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
 
-// No Docker engine runs here: these tests read the Dockerfile's instructions and check its shape.
+// These tests read the Dockerfile's instructions and check its shape; test/image/ runs the image
+// that scripts/build-image.sh builds from it.
 
 interface Instruction {
   readonly keyword: string;
@@ -60,6 +61,18 @@ describe('Dockerfile', () => {
     const runs = inStage(finalStage, 'RUN').map((r) => r.args);
     expect(runs.some((r) => /npm ci --omit=dev/.test(r))).toBe(true);
     expect(runs.some((r) => /apt-get install -y --no-install-recommends nginx/.test(r))).toBe(true);
+  });
+
+  test('keeps optional dependencies (koffi’s binary for the platform is one) and no apt cache', () => {
+    const runs = inStage(finalStage, 'RUN').map((r) => r.args);
+    expect(runs.some((r) => /--omit=optional|--no-optional/.test(r))).toBe(false);
+    const apt = runs.find((r) => r.includes('apt-get install'))!;
+    expect(apt).toMatch(/apt-get clean && rm -rf \/var\/lib\/apt\/lists\/\*$/);
+  });
+
+  test('a proxy CA for the build is an ARG of the RUN steps, never an ENV of the image', () => {
+    for (const stage of stages.keys()) expect(inStage(stage, 'ARG').map((a) => a.args)).toContain('NODE_EXTRA_CA_CERTS=');
+    expect(dockerfile.filter((i) => i.keyword === 'ENV' && /NODE_EXTRA_CA_CERTS|NODE_TLS/.test(i.args))).toEqual([]);
   });
 
   test('the runtime stage takes only compiled code from the build stage', () => {
