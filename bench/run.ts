@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { benchCertgen } from './certgen.js';
 import { benchControllerRss, benchLiveController, benchRender } from './controller.js';
 import { benchHostileRegex, hostileRegexSection } from './hostile-regex.js';
+import { benchWebhookMemory, webhookMemorySection } from './webhook-memory.js';
 import { benchBaseline, benchWebhook, type WebhookScenario } from './webhook.js';
 
 const SECONDS = Number(process.env['BENCH_SECONDS'] ?? 10);
@@ -113,6 +114,11 @@ sent at once, reloads counted by \`gatehouse_nginx_reloads_total\`.
   const hostileRegex = await benchHostileRegex();
   console.log(hostileRegex);
   sections.push(hostileRegexSection(hostileRegex));
+
+  console.log('webhook memory under hostile input');
+  const webhookMemory = await benchWebhookMemory();
+  console.log(webhookMemory.cases);
+  sections.push(webhookMemorySection(webhookMemory));
 
   const header = `# Benchmarks
 

@@ -1,5 +1,6 @@
 import type { Finding } from '../rules/types.js';
 import type { JsonPatchOp } from './json-patch.js';
+import { cutText, MAX_LISTED_PROBLEMS, MAX_PROBLEM_CHARS, MAX_WARNINGS } from './response-limits.js';
 
 /**
  * What the webhook decided: a value, never an exception (controller-runtime's admission.Response).
@@ -10,6 +11,8 @@ export interface Decision {
   readonly code?: number;
   readonly message?: string;
   readonly warnings: readonly string[];
+  /** Warnings left out of `warnings`, only counted: a review can produce 150,000 (response-limits.ts). */
+  readonly omittedWarnings?: number;
   readonly patch?: readonly JsonPatchOp[];
   /** Rule ids behind the verdict, for logs and metrics. */
   readonly rules: readonly string[];
@@ -26,16 +29,31 @@ export function allowed(warnings: readonly string[] = []): Decision {
   return { allowed: true, warnings, rules: [] };
 }
 
-/** Denies with every deny finding listed; warn findings become warnings. */
+/**
+ * The denial's status.message: every problem counted, the first MAX_LISTED_PROBLEMS listed, each
+ * cut to MAX_PROBLEM_CHARS (response-limits.ts). Only the listed lines are ever formatted.
+ */
+function denialMessage(denials: readonly Finding[]): string {
+  const line = (f: Finding) => cutText(formatFinding(f), MAX_PROBLEM_CHARS);
+  if (denials.length === 1) return `Ingress denied by Gatehouse: ${line(denials[0]!)}`;
+  const lines = denials.slice(0, MAX_LISTED_PROBLEMS).map(line);
+  const more = denials.length - lines.length;
+  if (more > 0) lines.push(`… and ${more} more problem${more === 1 ? '' : 's'} (gatehouse check lists them all)`);
+  return `Ingress denied by Gatehouse (${denials.length} problems):\n${lines.join('\n')}`;
+}
+
+/**
+ * Denies with every deny finding counted and the first ones listed; warn findings become
+ * warnings (the first MAX_WARNINGS formatted, the rest counted). `findings` keeps them all.
+ */
 export function fromFindings(findings: readonly Finding[]): Decision {
   const denials = findings.filter((f) => f.severity === 'deny');
-  const warnings = findings.filter((f) => f.severity === 'warn').map(formatFinding);
+  const warned = findings.filter((f) => f.severity === 'warn');
+  const warnings = warned.slice(0, MAX_WARNINGS).map(formatFinding);
+  const omitted = warned.length > warnings.length ? { omittedWarnings: warned.length - warnings.length } : {};
   const rules = [...new Set(findings.map((f) => f.rule))];
-  if (denials.length === 0) return { allowed: true, warnings, rules, findings };
-  const lines = denials.map(formatFinding);
-  const message =
-    lines.length === 1 ? `Ingress denied by Gatehouse: ${lines[0]}` : `Ingress denied by Gatehouse (${lines.length} problems):\n${lines.join('\n')}`;
-  return { allowed: false, code: 403, message, warnings, rules, findings };
+  if (denials.length === 0) return { allowed: true, warnings, ...omitted, rules, findings };
+  return { allowed: false, code: 403, message: denialMessage(denials), warnings, ...omitted, rules, findings };
 }
 
 /** A failure of Gatehouse itself (a rule threw): deny with 500 rather than let an unchecked object through. */

@@ -1,4 +1,5 @@
 import type { Decision } from './decision.js';
+import { admissionWarnings, cutText, MAX_STATUS_MESSAGE_CHARS } from './response-limits.js';
 import type { ReviewApiVersion } from './review.js';
 
 /** The `response` object of an AdmissionReview. */
@@ -17,26 +18,25 @@ export interface AdmissionReviewResponse {
   response: AdmissionResponse;
 }
 
-// The API server truncates/rejects very long warnings; keep each one readable.
-// https://kubernetes.io/docs/reference/access-authn-authz/extensible-admission-controllers/#response
-const MAX_WARNING_LENGTH = 512;
-
 function reasonFor(code: number): string {
   if (code === 403) return 'Forbidden';
+  if (code === 503) return 'ServiceUnavailable';
   if (code >= 500) return 'InternalError';
   return 'BadRequest';
 }
 
-/** Encodes a decision in the request's AdmissionReview version, echoing its uid. */
+/**
+ * Encodes a decision in the request's AdmissionReview version, echoing its uid. The answer is
+ * bounded whatever the decision holds: status.message and warnings as response-limits.ts says.
+ */
 export function encodeReview(apiVersion: ReviewApiVersion, uid: string, decision: Decision): AdmissionReviewResponse {
   const response: AdmissionResponse = { uid, allowed: decision.allowed };
   if (!decision.allowed) {
     const code = decision.code ?? 403;
-    response.status = { code, message: decision.message ?? 'denied', reason: reasonFor(code) };
+    response.status = { code, message: cutText(decision.message ?? 'denied', MAX_STATUS_MESSAGE_CHARS), reason: reasonFor(code) };
   }
-  if (decision.warnings.length > 0) {
-    response.warnings = decision.warnings.map((w) => (w.length > MAX_WARNING_LENGTH ? `${w.slice(0, MAX_WARNING_LENGTH - 1)}…` : w));
-  }
+  const warnings = admissionWarnings(decision.warnings, decision.omittedWarnings);
+  if (warnings.length > 0) response.warnings = warnings;
   if (decision.patch && decision.patch.length > 0) {
     response.patchType = 'JSONPatch';
     response.patch = Buffer.from(JSON.stringify(decision.patch)).toString('base64');

@@ -19,6 +19,18 @@ function verdictOf(decision: Decision): string {
   return (decision.code ?? 403) >= 500 ? 'errored' : 'denied';
 }
 
+/** Adds the findings to the metrics, one increment per rule and severity (a review may hold 150,000). */
+function countFindings(decision: Decision, metrics: WebhookMetrics): void {
+  const counts = new Map<string, { rule: string; severity: string; n: number }>();
+  for (const f of decision.findings ?? []) {
+    const key = `${f.severity} ${f.rule}`;
+    const c = counts.get(key);
+    if (c) c.n += 1;
+    else counts.set(key, { rule: f.rule, severity: f.severity, n: 1 });
+  }
+  for (const c of counts.values()) metrics.findings.inc({ rule: c.rule, severity: c.severity }, c.n);
+}
+
 /** Registers the admission routes. HTTP only decodes and encodes; handlers decide. */
 export function registerAdmissionRoutes(app: FastifyInstance, deps: AdmissionDeps, metrics: WebhookMetrics): void {
   for (const route of ADMISSION_ROUTES) {
@@ -37,7 +49,7 @@ export function registerAdmissionRoutes(app: FastifyInstance, deps: AdmissionDep
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       metrics.requests.inc({ webhook: route.webhook, verdict });
       metrics.duration.observe({ webhook: route.webhook }, seconds);
-      for (const f of decision.findings ?? []) metrics.findings.inc({ rule: f.rule, severity: f.severity });
+      countFindings(decision, metrics);
       deps.logger.info(
         {
           webhook: route.webhook,

@@ -3,6 +3,7 @@ import { constants as http2Constants, type ServerHttp2Stream } from 'node:http2'
 import type { Server as TlsServer, TLSSocket } from 'node:tls';
 import fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import type { WebhookMetrics } from '../metrics.js';
+import { ByteBudget, meteredBody } from './body-budget.js';
 import { errored } from './decision.js';
 import { encodeReview } from './encode.js';
 import type { AdmissionDeps } from './handler.js';
@@ -13,6 +14,14 @@ import { registerAdmissionRoutes } from './routes.js';
  * object and oldObject: 7 MiB is the most a real review can weigh.
  */
 export const MAX_BODY_BYTES = 7 * 1024 * 1024;
+
+/**
+ * Request-body bytes held at once over every connection and stream (body-budget.ts): four bodies
+ * of the largest size. Real Ingress reviews weigh a few KiB, so only a flood reaches it; past it a
+ * request is answered 503 and the API server's failurePolicy decides (Fail: the write is refused
+ * and can be retried), instead of the kubelet killing the Pod over its 256 MiB limit.
+ */
+export const MAX_BUFFERED_BODY_BYTES = 4 * MAX_BODY_BYTES;
 
 /**
  * The API server gives a webhook 10 s at most (timeoutSeconds, default 10): answer or give up
@@ -46,6 +55,8 @@ export interface WebhookServerOptions {
   readonly allowedClientNames?: readonly string[];
   readonly deps: AdmissionDeps;
   readonly metrics: WebhookMetrics;
+  /** Request-body bytes held at once; MAX_BUFFERED_BODY_BYTES unless a test wants it small. */
+  readonly maxBufferedBodyBytes?: number;
 }
 
 /** Each server's client CA: a swapped secure context must keep verifying callers against it. */
@@ -124,7 +135,37 @@ export function buildWebhookServer(opts: WebhookServerOptions): FastifyInstance 
     stream.once('close', () => clearTimeout(deadline));
   });
 
-  app.setErrorHandler((err: FastifyError, _req, reply) => {
+  // Every body is metered against one budget, so many large bodies at once cannot exhaust memory.
+  const bodies = new ByteBudget(opts.maxBufferedBodyBytes ?? MAX_BUFFERED_BODY_BYTES);
+  const overBudget = () => Object.assign(new Error('request bodies over budget'), { statusCode: 503 });
+  app.addHook('preParsing', async (req, reply, payload) => {
+    // Over budget, whatever else of the body arrives is read and dropped: neither held, nor left
+    // for Node's HTTP/1.1 parser to read as the next request.
+    const declared = Number(req.headers['content-length']);
+    // A body too large for any budget is fastify's 413; one that cannot fit now is refused unread.
+    if (declared <= MAX_BODY_BYTES && !bodies.fits(declared)) {
+      payload.resume();
+      throw overBudget();
+    }
+    const metered = meteredBody(bodies, overBudget);
+    reply.raw.once('close', metered.release);
+    // pipe(), not pipeline(): over budget, the request must stay open for its 503 answer;
+    // a client's error still reaches the body parser.
+    payload.on('error', (err) => metered.stream.destroy(err));
+    metered.stream.once('error', () => payload.resume());
+    return payload.pipe(metered.stream);
+  });
+
+  app.setErrorHandler((err: FastifyError, req, reply) => {
+    if (err.statusCode === 503) {
+      opts.deps.logger.warn({ heldBytes: bodies.bytes }, 'request refused: request bodies over budget');
+      opts.metrics.requests.inc({ webhook: 'unknown', verdict: 'rejected' });
+      const message = `the webhook is holding as many request bodies as it may (${bodies.maxBytes} bytes); retry`;
+      // The rest of the body is dropped, so an HTTP/1.1 connection cannot carry another request.
+      if (req.raw.httpVersionMajor === 1) void reply.header('connection', 'close');
+      void reply.code(503).header('retry-after', '1').send(encodeReview('admission.k8s.io/v1', '', errored(503, message)));
+      return;
+    }
     const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
     const message =
       status === 413

@@ -1,11 +1,13 @@
 import { connect as http2Connect } from 'node:http2';
-import { connect as tlsConnect } from 'node:tls';
+import { connect as tlsConnect, type TLSSocket } from 'node:tls';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { AdmissionDeps } from '../../src/admission/handler.js';
+import { MAX_STATUS_MESSAGE_CHARS } from '../../src/admission/response-limits.js';
 import { buildWebhookServer, IDLE_TIMEOUT_MS, MAX_BODY_BYTES, REQUEST_TIMEOUT_MS, setServingPair } from '../../src/admission/server.js';
 import { createLogger } from '../../src/log.js';
 import { createWebhookMetrics } from '../../src/metrics.js';
+import { RULES } from '../../src/rules/index.js';
 import type { Rule } from '../../src/rules/types.js';
 import { DEFAULT_RULE_OPTIONS } from '../../src/rules/types.js';
 import { ingress, shopCluster } from '../fixtures/builders.js';
@@ -291,4 +293,110 @@ describe('slow clients are cut off at the documented limits', () => {
     session.destroy();
     expect(held).toBeLessThan(CUT_OFF_WITHIN_MS);
   }, 20_000);
+});
+
+describe('answers stay bounded whatever a review holds', () => {
+  // The real rules: the annotations rule denies every snippet annotation.
+  let app: FastifyInstance;
+  let origin: string;
+  const tls = { ca: ca.cert };
+  const snippets = (n: number) => Object.fromEntries(Array.from({ length: n }, (_, i) => [`nginx.ingress.kubernetes.io/a${i.toString(36)}-snippet`, '']));
+
+  beforeAll(async () => {
+    const d = deps([...RULES]);
+    app = buildWebhookServer({ tls: server, deps: d, metrics: createWebhookMetrics(() => d.cluster) });
+    await app.listen({ host: '127.0.0.1', port: 0 });
+    origin = `https://127.0.0.1:${(app.server.address() as { port: number }).port}`;
+  });
+  afterAll(() => app.close());
+
+  test('a 7 MiB review with 150,000 snippet annotations is denied in a few hundred bytes', async () => {
+    // It used to be answered with 34.5 MB: one denial line per annotation.
+    const body = review(ingress({ annotations: snippets(150_000) }));
+    expect(body.length).toBeGreaterThan(6.5 * 2 ** 20);
+    const res = await post1(`${origin}/validate`, body, tls);
+    expect(res.json.response.allowed).toBe(false);
+    expect(res.json.response.status.message).toContain('the annotations total more than 262144 bytes');
+    expect(res.body.length).toBeLessThan(1024);
+  });
+
+  test('6,000 snippet annotations (within the 256 KiB the API server allows) list 50 problems and count the rest', async () => {
+    const res = await post2(origin, '/validate', review(ingress({ annotations: snippets(6000) })), tls);
+    expect(res.json.response.allowed).toBe(false);
+    const message: string = res.json.response.status.message;
+    expect(message).toMatch(/^Ingress denied by Gatehouse \(6000 problems\):\n/);
+    expect(message).toContain('… and 5950 more problems');
+    expect(res.body.length).toBeLessThan(MAX_STATUS_MESSAGE_CHARS + 1024);
+  });
+});
+
+describe('request bodies share one memory budget', () => {
+  const BUDGET = 1024 * 1024;
+  let app: FastifyInstance;
+  let origin: string;
+  let port: number;
+  const tls = { ca: ca.cert };
+
+  beforeAll(async () => {
+    const d = deps([]);
+    app = buildWebhookServer({ tls: server, deps: d, metrics: createWebhookMetrics(() => d.cluster), maxBufferedBodyBytes: BUDGET });
+    await app.listen({ host: '127.0.0.1', port: 0 });
+    port = (app.server.address() as { port: number }).port;
+    origin = `https://127.0.0.1:${port}`;
+  });
+  afterAll(() => app.close());
+
+  // Four unfinished bodies of 400 KB against a 1 MiB budget: at most two fit, so at least two are
+  // refused with 503 at once. They used to be held until the 5 s deadline, 160 of them 1.2 GB.
+  test('HTTP/2 streams whose bodies would not fit are answered 503 at once', async () => {
+    const session = http2Connect(origin, { ca: ca.cert, servername: 'localhost' });
+    session.on('error', () => {});
+    try {
+      const refused = await new Promise<string[]>((resolve) => {
+        const messages: string[] = [];
+        for (let i = 0; i < 4; i++) {
+          const stream = session.request({ ':method': 'POST', ':path': '/validate', 'content-type': 'application/json', 'content-length': '800000' });
+          stream.on('error', () => {});
+          let status = 0;
+          let body = '';
+          stream.on('response', (h) => (status = Number(h[':status'])));
+          stream.on('data', (c: Buffer) => (body += c.toString()));
+          stream.on('end', () => {
+            if (status !== 503) return;
+            messages.push(JSON.parse(body).response.status.message);
+            if (messages.length === 2) resolve(messages);
+          });
+          stream.write(`{"kind":"${'x'.repeat(400_000)}`);
+        }
+      });
+      expect(refused[0]).toContain('request bodies');
+    } finally {
+      session.destroy();
+    }
+  }, 4_000);
+
+  test('HTTP/1.1 connections whose bodies would not fit are answered 503 at once', async () => {
+    const sockets: TLSSocket[] = [];
+    const answers = await new Promise<string[]>((resolve) => {
+      const got: string[] = [];
+      for (let i = 0; i < 4; i++) {
+        const socket = tlsConnect({ host: '127.0.0.1', port, ca: ca.cert, servername: 'localhost', ALPNProtocols: ['http/1.1'] }, () =>
+          socket.write(`POST /validate HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: 800000\r\n\r\n{"kind":"${'x'.repeat(400_000)}`),
+        );
+        sockets.push(socket);
+        socket.on('error', () => {});
+        socket.once('data', (c: Buffer) => {
+          got.push(c.toString('latin1', 0, 12));
+          if (got.filter((s) => s === 'HTTP/1.1 503').length === 2) resolve(got);
+        });
+      }
+    }).finally(() => sockets.forEach((s) => s.destroy()));
+    expect(answers.filter((s) => s === 'HTTP/1.1 503')).toHaveLength(2);
+  }, 4_000);
+
+  test('gives the bytes back once a review is answered', async () => {
+    // 20 reviews of 400 KB one after another through a 1 MiB budget: none is refused.
+    const body = review({ metadata: { name: 'x', annotations: { a: 'x'.repeat(400_000) } } });
+    for (let i = 0; i < 20; i++) expect((await post1(`${origin}/validate`, body, tls)).status).toBe(200);
+  });
 });
