@@ -27,3 +27,23 @@ export class GatehouseError extends Error {
     return ERRORS[this.code].exitCode;
   }
 }
+
+/** Words for the file-system error codes users meet; the code itself stays in the message for search. */
+const FILE_ERRORS: Readonly<Record<string, string>> = {
+  ENOENT: 'no such file or directory',
+  EACCES: 'permission denied',
+  EPERM: 'operation not permitted',
+  EISDIR: 'it is a directory',
+  ENOTDIR: 'a component of the path is not a directory',
+  ELOOP: 'too many symbolic links',
+  EMFILE: 'too many open files',
+  ENAMETOOLONG: 'the name is too long',
+};
+
+/** `cannot read PATH: no such file or directory (ENOENT)`: the file named, the reason in words. */
+export function fileErrorMessage(verb: string, path: string, err: unknown): string {
+  const code = (err as NodeJS.ErrnoException | undefined)?.code;
+  const words = code !== undefined ? FILE_ERRORS[code] : undefined;
+  const why = words ? `${words} (${code})` : (code ?? (err instanceof Error ? err.message : String(err)));
+  return `cannot ${verb} ${path}: ${why}`;
+}

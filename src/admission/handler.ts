@@ -1,14 +1,16 @@
 import type { Logger } from 'pino';
 import { ANNOTATIONS_RULE_ID } from '../annotations/validate.js';
 import { INGRESS_GROUPS, normalizeIngress } from '../k8s/normalize-ingress.js';
-import { isOwned } from '../k8s/ownership.js';
+import { isJudged } from '../k8s/ownership.js';
 import { SnapshotStore, type ClusterSnapshot } from '../k8s/snapshot.js';
 import type { Ingress } from '../k8s/types.js';
 import { runRules } from '../rules/run.js';
 import type { Finding, Rule, RuleContext, RuleOptions } from '../rules/types.js';
 import { annotationsOverLimit, MAX_ANNOTATIONS_BYTES } from './annotation-size.js';
 import { allowed, errored, formatFinding, fromFindings, patched, type Decision } from './decision.js';
-import { classAnnotationPatch } from './mutate-class.js';
+import { decodeIngress, type ShapeProblem } from './decode-ingress.js';
+import { applyJsonPatch, type JsonPatchOp } from './json-patch.js';
+import { classAnnotationPatch, type ClassPatch } from './mutate-class.js';
 import type { AdmissionRequest } from './review.js';
 
 /** What the handlers need: the cluster view, the rules and their options. */
@@ -28,6 +30,12 @@ const UNSYNCED: ClusterSnapshot = new SnapshotStore();
 const UNSYNCED_WARNING =
   '[gatehouse] Gatehouse is still loading the cluster state; checks that need it (Services, Secrets, conflicts) were skipped';
 
+/** A mutator: pure, from the Ingress as received to a JSON Patch and warnings (Pepr, controller-runtime's mutating handlers). */
+type Mutator = (ingress: Ingress, cluster: ClusterSnapshot) => ClassPatch;
+
+/** The mutators, in order, listed like the rules in rules/index.ts. */
+const MUTATORS: readonly Mutator[] = [classAnnotationPatch];
+
 const ANNOTATIONS_TOO_LARGE: Finding = {
   rule: ANNOTATIONS_RULE_ID,
   severity: 'deny',
@@ -35,20 +43,24 @@ const ANNOTATIONS_TOO_LARGE: Finding = {
   message: `the annotations total more than ${MAX_ANNOTATIONS_BYTES} bytes, the API server's limit; no other check was run`,
 };
 
-type Subject = { kind: 'skip'; reason: string } | { kind: 'bad'; message: string } | { kind: 'ingress'; ingress: Ingress; old?: Ingress };
+type Subject = { kind: 'skip'; reason: string } | { kind: 'bad'; message: string; problem?: ShapeProblem } | { kind: 'ingress'; ingress: Ingress; old?: Ingress };
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-/** Decodes the Ingress under review, or says why there is nothing to check. */
+/** Decodes the Ingress under review (the one place that does), or says why there is nothing to check. */
 function subjectOf(request: AdmissionRequest): Subject {
   if (request.kind.kind !== 'Ingress' || !INGRESS_GROUPS.includes(request.kind.group)) return { kind: 'skip', reason: 'not an Ingress' };
   if (request.operation === 'DELETE' || request.operation === 'CONNECT') return { kind: 'skip', reason: request.operation };
   if (request.subResource) return { kind: 'skip', reason: `subresource ${request.subResource}` };
-  const obj = request.object;
-  if (!isRecord(obj) || !isRecord(obj['metadata'])) return { kind: 'bad', message: 'request.object must be an Ingress with metadata' };
-  if (obj['spec'] !== undefined && !isRecord(obj['spec'])) return { kind: 'bad', message: 'spec must be an object' };
+  if (!isRecord(request.object) || !isRecord(request.object['metadata'])) return { kind: 'bad', message: 'request.object must be an Ingress with metadata' };
+  const decoded = decodeIngress(request.object);
+  if ('problem' in decoded) {
+    const { problem } = decoded;
+    return { kind: 'bad', message: `request.object is not a valid Ingress: ${problem.path}: ${problem.message}`, problem };
+  }
+  const obj = decoded.ingress;
   const apiVersion = `${request.kind.group}/${request.kind.version}`;
   const meta = obj['metadata'] as Record<string, unknown>;
   const raw = {
@@ -56,7 +68,8 @@ function subjectOf(request: AdmissionRequest): Subject {
     apiVersion,
     metadata: { ...meta, namespace: (meta['namespace'] as string | undefined) ?? request.namespace ?? 'default' },
   } as Ingress;
-  const old = isRecord(request.oldObject) ? normalizeIngress({ ...(request.oldObject as unknown as Ingress), apiVersion }) : undefined;
+  const decodedOld = isRecord(request.oldObject) ? decodeIngress(request.oldObject) : undefined;
+  const old = decodedOld && 'ingress' in decodedOld ? normalizeIngress({ ...(decodedOld.ingress as unknown as Ingress), apiVersion }) : undefined;
   return { kind: 'ingress', ingress: normalizeIngress(raw), ...(old ? { old } : {}) };
 }
 
@@ -70,33 +83,79 @@ function contextFor(deps: AdmissionDeps, request: AdmissionRequest, old: Ingress
   };
 }
 
-/** `/validate`: runs every rule on an owned Ingress and aggregates the findings. */
-export function handleValidate(request: AdmissionRequest, deps: AdmissionDeps): Decision {
+/** One admission step's result: the decision, and what `gatehouse check` reports beside it. */
+export interface StepResult {
+  readonly decision: Decision;
+  /** False when nothing was judged: not an Ingress, DELETE, or another controller's Ingress. */
+  readonly judged: boolean;
+  /** Every finding of the step (a mutator's warnings, the rules' findings). */
+  readonly findings: readonly Finding[];
+}
+
+const skipped: StepResult = { decision: allowed(), judged: false, findings: [] };
+
+/** The id under which a decoding problem is reported as a finding (`gatehouse check`). */
+export const MALFORMED_ID = 'malformed';
+
+function malformed(subject: { message: string; problem?: ShapeProblem }): StepResult {
+  const { path, message } = subject.problem ?? { path: 'request.object', message: subject.message };
+  return { decision: errored(400, subject.message), judged: false, findings: [{ rule: MALFORMED_ID, severity: 'deny', path, message }] };
+}
+
+/** Validation: every rule on an owned Ingress, findings aggregated. */
+export function validateStep(request: AdmissionRequest, deps: AdmissionDeps): StepResult {
   const subject = subjectOf(request);
-  if (subject.kind === 'skip') return allowed();
-  if (subject.kind === 'bad') return errored(400, subject.message);
+  if (subject.kind === 'skip') return skipped;
+  if (subject.kind === 'bad') return malformed(subject);
   const ctx = contextFor(deps, request, subject.old);
-  if (!isOwned(subject.ingress, ctx.cluster, deps.options.ownership)) return allowed();
+  if (!isJudged(subject.ingress, ctx.cluster, deps.options.ownership)) return skipped;
   // The API server never sends such an object (annotation-size.ts); the rules' work and findings
   // grow with every annotation (150,000 keys: a second of CPU, ~60 MB of heap), so none runs.
-  if (annotationsOverLimit(subject.ingress)) return fromFindings([ANNOTATIONS_TOO_LARGE]);
+  if (annotationsOverLimit(subject.ingress)) return { decision: fromFindings([ANNOTATIONS_TOO_LARGE]), judged: true, findings: [ANNOTATIONS_TOO_LARGE] };
   const run = runRules(deps.rules, subject.ingress, ctx);
   if ('failedRule' in run) {
     deps.logger.error({ rule: run.failedRule, uid: request.uid, err: run.error }, 'rule failed');
-    return errored(500, `Gatehouse rule ${run.failedRule} failed; the Ingress was not admitted (see the webhook's log)`, [run.failedRule]);
+    const message = `Gatehouse rule ${run.failedRule} failed; the Ingress was not admitted (see the webhook's log)`;
+    return { decision: errored(500, message, [run.failedRule]), judged: true, findings: [] };
   }
   const decision = fromFindings(run.findings);
-  return deps.synced() ? decision : { ...decision, warnings: [UNSYNCED_WARNING, ...decision.warnings] };
+  return {
+    decision: deps.synced() ? decision : { ...decision, warnings: [UNSYNCED_WARNING, ...decision.warnings] },
+    judged: true,
+    findings: run.findings,
+  };
+}
+
+/**
+ * Mutation: each mutator, in order, patches the Ingress as the API server sent it (the patch
+ * addresses that object, not our normalized copy); later mutators see earlier ones' patches.
+ */
+export function mutateStep(request: AdmissionRequest, deps: AdmissionDeps): StepResult {
+  const subject = subjectOf(request);
+  if (subject.kind === 'skip') return skipped;
+  if (subject.kind === 'bad') return malformed(subject);
+  const ctx = contextFor(deps, request, subject.old);
+  // Every Ingress: each mutator decides what is its business (the class annotation is converted
+  // for any controller's existing IngressClass).
+  let object = request.object as Ingress;
+  const patch: JsonPatchOp[] = [];
+  const findings: Finding[] = [];
+  for (const mutator of MUTATORS) {
+    const result = mutator(object, ctx.cluster);
+    if (result.patch.length > 0) object = applyJsonPatch(object, result.patch);
+    patch.push(...result.patch);
+    findings.push(...result.warnings);
+  }
+  const judged = findings.length > 0 || isJudged(subject.ingress, ctx.cluster, deps.options.ownership);
+  return { decision: patched(patch, findings.map(formatFinding)), judged, findings };
+}
+
+/** `/validate`: runs every rule on an owned Ingress and aggregates the findings. */
+export function handleValidate(request: AdmissionRequest, deps: AdmissionDeps): Decision {
+  return validateStep(request, deps).decision;
 }
 
 /** `/mutate`: converts the deprecated class annotation to spec.ingressClassName. */
 export function handleMutate(request: AdmissionRequest, deps: AdmissionDeps): Decision {
-  const subject = subjectOf(request);
-  if (subject.kind === 'skip') return allowed();
-  if (subject.kind === 'bad') return errored(400, subject.message);
-  const ctx = contextFor(deps, request, subject.old);
-  if (!isOwned(subject.ingress, ctx.cluster, deps.options.ownership)) return allowed();
-  // The patch must address the object as the API server sent it, not our normalized copy.
-  const { patch, warnings } = classAnnotationPatch(request.object as Ingress, ctx.cluster);
-  return patched(patch, warnings.map(formatFinding));
+  return mutateStep(request, deps).decision;
 }

@@ -1,5 +1,6 @@
 import { X509Certificate } from 'node:crypto';
 import { constants as http2Constants, type ServerHttp2Stream } from 'node:http2';
+import type { Readable } from 'node:stream';
 import type { Server as TlsServer, TLSSocket } from 'node:tls';
 import fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import type { WebhookMetrics } from '../metrics.js';
@@ -7,6 +8,7 @@ import { ByteBudget, meteredBody } from './body-budget.js';
 import { errored } from './decision.js';
 import { encodeReview } from './encode.js';
 import type { AdmissionDeps } from './handler.js';
+import { BadBodyError, parseJsonBody } from './parse-body.js';
 import { registerAdmissionRoutes } from './routes.js';
 
 /**
@@ -83,6 +85,15 @@ function authorizeClient(socket: TLSSocket, allowed: readonly string[], deps: Ad
   }
 }
 
+/** Reads what is left of a request body and drops it; settles when the body ends or the request dies. */
+function dropRestOfBody(raw: Readable): Promise<void> {
+  return new Promise((resolve) => {
+    raw.unpipe();
+    raw.once('end', resolve).once('close', resolve).once('error', resolve);
+    raw.resume();
+  });
+}
+
 /**
  * Builds the HTTPS (HTTP/2 with HTTP/1.1 fallback via ALPN) admission app without listening;
  * tests call `inject()` or `listen()`. Garbage in becomes a 4xx AdmissionReview, never a crash.
@@ -156,7 +167,25 @@ export function buildWebhookServer(opts: WebhookServerOptions): FastifyInstance 
     return payload.pipe(metered.stream);
   });
 
-  app.setErrorHandler((err: FastifyError, req, reply) => {
+  // fastify's own parsers would take text/plain too (so such a body got a misleading 400 instead
+  // of 415) and report prototype poisoning as invalid JSON.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body, done) => {
+    try {
+      done(null, parseJsonBody(body as string));
+    } catch (err) {
+      done(err as Error, undefined);
+    }
+  });
+
+  app.setErrorHandler(async (err: FastifyError, req, reply) => {
+    // An HTTP/1.1 answer sent while the client is still uploading ends with Node closing the
+    // socket over unread bytes: the kernel resets the connection and a client that writes its
+    // whole body before reading (most do) never sees the answer. So the rest is read and dropped
+    // first, never held; the request timeout still bounds how long that may take. HTTP/2 answers
+    // and resets only the stream, which needs none of this. The 503 above is answered at once on
+    // purpose (a flood must not be read) and closes the connection.
+    if (err.statusCode !== 503 && req.raw.httpVersionMajor === 1 && !req.raw.complete) await dropRestOfBody(req.raw);
     if (err.statusCode === 503) {
       opts.deps.logger.warn({ heldBytes: bodies.bytes }, 'request refused: request bodies over budget');
       opts.metrics.requests.inc({ webhook: 'unknown', verdict: 'rejected' });
@@ -172,8 +201,10 @@ export function buildWebhookServer(opts: WebhookServerOptions): FastifyInstance 
         ? `body larger than ${MAX_BODY_BYTES} bytes`
         : status === 415
           ? 'content type must be application/json'
-          : status === 400
-            ? `body is not valid JSON: ${err.message}`
+          : err instanceof BadBodyError
+            ? err.message
+            : status === 400
+              ? `body is not valid JSON: ${err.message}`
             : 'internal error';
     if (status >= 500) opts.deps.logger.error({ err }, 'webhook request failed');
     opts.metrics.requests.inc({ webhook: 'unknown', verdict: 'rejected' });

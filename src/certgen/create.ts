@@ -105,7 +105,7 @@ async function createInSecret(opts: CertgenCreateOptions, deps: CertgenDeps, now
     const existing = await readSecret(core, namespace, name);
     const plan = planFor(opts, storedFrom(existing, opts), existing?.metadata?.annotations?.[RETIRED_CAS_ANNOTATION], now);
     if (!plan.changed) {
-      log.info({ changed: false }, plan.message);
+      log.debug({ changed: false }, plan.message);
       return { changed: false, message: `${where}: ${plan.message}` };
     }
     const body = secretWith(existing, opts, plan.material, plan.retired);
@@ -124,7 +124,7 @@ async function createInSecret(opts: CertgenCreateOptions, deps: CertgenDeps, now
       if (status === 404 && !existing) throw fail(`cannot create ${where}: namespace ${namespace} does not exist`, err);
       throw fail(`cannot ${existing ? 'update' : 'create'} ${where}: ${apiReason(err)}`, err);
     }
-    log.info({ changed: true, created: !existing }, plan.message);
+    log.debug({ changed: true, created: !existing }, plan.message);
     return { changed: true, message: `${where} ${existing ? 'updated' : 'created'}: ${plan.message}` };
   }
   throw fail(`cannot write ${where}: still conflicting after ${MAX_ATTEMPTS} attempts`);
@@ -157,7 +157,7 @@ async function createInDir(opts: CertgenCreateOptions, deps: CertgenDeps, now: D
   }
   const plan = planFor(opts, stored, retiredText, now);
   if (!plan.changed) {
-    log.info({ changed: false }, plan.message);
+    log.debug({ changed: false }, plan.message);
     return { changed: false, message: `${dir}: ${plan.message}` };
   }
   try {
@@ -165,7 +165,7 @@ async function createInDir(opts: CertgenCreateOptions, deps: CertgenDeps, now: D
   } catch (err) {
     throw fail((err as Error).message, err);
   }
-  log.info({ changed: true }, plan.message);
+  log.debug({ changed: true }, plan.message);
   return { changed: true, message: `${dir}: ${plan.message}` };
 }
 

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { chmod, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { fileErrorMessage } from '../errors.js';
 import type { StoredMaterial } from './inspect.js';
 import type { NewMaterial } from './plan.js';
 
@@ -16,7 +17,7 @@ async function readIfPresent(path: string): Promise<string | undefined> {
     return await readFile(path, 'utf8');
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw new Error(`cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    throw new Error(fileErrorMessage('read', path, err));
   }
 }
 
@@ -44,7 +45,7 @@ async function writeAtomic(path: string, text: string, mode: number): Promise<vo
     await rename(tmp, path);
   } catch (err) {
     await rm(tmp, { force: true });
-    throw new Error(`cannot write ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    throw new Error(fileErrorMessage('write', path, err));
   }
 }
 
@@ -58,7 +59,7 @@ export async function writeOutDir(dir: string, material: NewMaterial, retired: s
   try {
     await mkdir(dir, { recursive: true });
   } catch (err) {
-    throw new Error(`cannot create ${dir}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    throw new Error(fileErrorMessage('create', dir, err));
   }
   await writeAtomic(join(dir, OUT_FILES.ca), material.ca, 0o644);
   if (material.caKey) await writeAtomic(join(dir, OUT_FILES.caKey), material.caKey, 0o600);

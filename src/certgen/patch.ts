@@ -128,11 +128,11 @@ export async function runCertgenPatch(opts: CertgenPatchOptions, deps: CertgenDe
       }
       const n = config.webhooks?.length ?? 0;
       outcomes.push(`${where}: caBundle${opts.patchFailurePolicy ? ` and failurePolicy ${opts.patchFailurePolicy}` : ''} set on ${n} webhook(s)`);
-      log.info({ kind: k.kind, webhooks: n }, 'webhook configuration patched');
+      log.debug({ kind: k.kind, webhooks: n }, 'webhook configuration patched');
       changed = true;
       break;
     }
   }
-  if (!changed) log.info({ changed }, 'webhook configurations already up to date');
+  if (!changed) log.debug({ changed }, 'webhook configurations already up to date');
   return { changed, message: outcomes.join('; ') };
 }

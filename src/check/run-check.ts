@@ -1,13 +1,14 @@
-import { classAnnotationPatch } from '../admission/mutate-class.js';
-import { applyJsonPatch, type JsonPatchOp } from '../admission/json-patch.js';
+import { randomUUID } from 'node:crypto';
+import type { Logger } from 'pino';
+import { admit } from '../admission/admit.js';
+import type { JsonPatchOp } from '../admission/json-patch.js';
+import type { AdmissionRequest } from '../admission/review.js';
 import { addToSnapshot, loadFileSnapshot } from '../k8s/file-snapshot.js';
-import { loadManifestFiles } from '../k8s/load-files.js';
-import { snapshotKindOf } from '../k8s/kinds.js';
-import { normalizeIngress } from '../k8s/normalize-ingress.js';
-import { isOwned } from '../k8s/ownership.js';
-import type { Ingress } from '../k8s/types.js';
-import { runRules } from '../rules/run.js';
+import { listManifestFiles, loadManifestFiles, type LoadedObject } from '../k8s/load-files.js';
+import type { SnapshotStore } from '../k8s/snapshot.js';
+import type { KubeObject } from '../k8s/types.js';
 import type { Finding, Rule, RuleOptions } from '../rules/types.js';
+import { inputProblem } from './input-problem.js';
 
 /** The verdict on one Ingress from the checked files. */
 export interface IngressReport {
@@ -20,11 +21,29 @@ export interface IngressReport {
   readonly findings: readonly Finding[];
   /** The mutating webhook's patch, applied before the rules ran (as the API server does). */
   readonly patch: readonly JsonPatchOp[];
+  /** Set when the object could not be judged: 400 malformed (the finding says where), 500 a rule failed. */
+  readonly error?: number;
+}
+
+/** A problem with the input itself (exit 2): a misspelt kind, an AdmissionReview, a document that is no object. */
+export interface InputError {
+  readonly source: string;
+  readonly message: string;
+}
+
+/** A checked file that holds no Ingress, with the kinds it does hold. */
+export interface FileWithoutIngress {
+  readonly source: string;
+  readonly kinds: readonly string[];
 }
 
 export interface CheckResult {
   readonly reports: readonly IngressReport[];
   readonly denied: number;
+  readonly errors: readonly InputError[];
+  readonly withoutIngress: readonly FileWithoutIngress[];
+  /** Said once per run: checks that were skipped for want of cluster objects. */
+  readonly notes: readonly string[];
 }
 
 export interface CheckInput {
@@ -32,47 +51,87 @@ export interface CheckInput {
   readonly files: readonly string[];
   readonly rules: readonly Rule[];
   readonly options: RuleOptions;
+  /** Where a failing rule's error goes (the webhook's log in `serve`). */
+  readonly logger: Logger;
   readonly now?: Date;
 }
 
+/** The kinds whose absence makes rules skip checks (SnapshotStore.covers). */
+const CLUSTER_KINDS = ['Service', 'Secret', 'IngressClass'] as const;
+
+/** The webhook warns when it skips cluster checks (handler.ts UNSYNCED_WARNING); check says so once. */
+function skippedChecksNote(store: SnapshotStore, snapshotGiven: boolean): string | undefined {
+  const missing = CLUSTER_KINDS.filter((k) => !store.covers(k));
+  if (snapshotGiven && missing.length === 0) return undefined;
+  const parts: string[] = [];
+  if (!snapshotGiven) parts.push('no --snapshot: the cluster is taken to hold only the objects in FILEs, so conflicts with Ingresses already in the cluster were not checked');
+  if (missing.length > 0) parts.push(`checks that need ${missing.join(', ')} objects were skipped (none in ${snapshotGiven ? 'the snapshot or FILEs' : 'FILEs'})`);
+  return `${parts.join('; ')}`;
+}
+
+/** The AdmissionRequest the API server would send for creating this Ingress. */
+function createRequest(object: KubeObject): AdmissionRequest {
+  const [group, version] = (object.apiVersion ?? '').split('/') as [string, string];
+  const meta = (typeof object.metadata === 'object' && object.metadata !== null ? object.metadata : {}) as Record<string, unknown>;
+  const namespace = typeof meta['namespace'] === 'string' ? meta['namespace'] : 'default';
+  return {
+    uid: randomUUID(),
+    kind: { group, version, kind: 'Ingress' },
+    resource: { group, version, resource: 'ingresses' },
+    namespace,
+    ...(typeof meta['name'] === 'string' ? { name: meta['name'] } : {}),
+    operation: 'CREATE',
+    object,
+  };
+}
+
+function reportOf(source: string, request: AdmissionRequest, deps: Parameters<typeof admit>[1]): IngressReport {
+  const admission = admit(request, deps);
+  const { decision } = admission;
+  const base = { source, namespace: request.namespace ?? 'default', name: request.name ?? '', patch: admission.patch };
+  if (decision.allowed && !admission.judged) return { ...base, owned: false, allowed: true, findings: [] };
+  const code = decision.code ?? 403;
+  if (!decision.allowed && code !== 403) {
+    const findings = admission.findings.length > 0 ? admission.findings : [{ rule: 'gatehouse', severity: 'deny' as const, path: '', message: decision.message ?? 'failed' }];
+    return { ...base, owned: admission.judged, allowed: false, findings, error: code };
+  }
+  return { ...base, owned: true, allowed: decision.allowed, findings: admission.findings };
+}
+
 /**
- * `gatehouse check`: the webhook's mutation and rules, offline. The files' own objects join the
- * snapshot, so an Ingress is judged together with the Services and Ingresses shipped beside it.
+ * `gatehouse check`: each Ingress in FILEs goes through the webhook's own admission sequence
+ * (admission/admit.ts) as a CREATE. The files' own objects join the snapshot, so an Ingress is
+ * judged together with the Services and Ingresses shipped beside it.
  */
 export async function runCheck(input: CheckInput): Promise<CheckResult> {
   const { store } = await loadFileSnapshot(input.snapshotPaths);
-  const loaded = await loadManifestFiles(input.files);
+  const files = await listManifestFiles(input.files);
+  const loaded = await loadManifestFiles(files);
   addToSnapshot(store, loaded.map((l) => l.object));
+  const deps = { cluster: store, synced: () => true, rules: input.rules, options: input.options, logger: input.logger, now: () => input.now ?? new Date() };
+
   const reports: IngressReport[] = [];
-  for (const { object, source } of loaded) {
-    if (snapshotKindOf(object) !== 'Ingress') continue;
-    const raw = object as Ingress;
-    const namespace = raw.metadata?.namespace ?? 'default';
-    const withNs = { ...raw, metadata: { ...raw.metadata, namespace } } as Ingress;
-    const name = raw.metadata?.name ?? '';
-    if (!isOwned(normalizeIngress(withNs), store, input.options.ownership)) {
-      reports.push({ source, namespace, name, owned: false, allowed: true, findings: [], patch: [] });
-      continue;
+  const errors: InputError[] = [];
+  const bySource = new Map<string, LoadedObject[]>(files.map((f) => [f, []]));
+  for (const l of loaded) bySource.get(l.source)?.push(l);
+  const withoutIngress: FileWithoutIngress[] = [];
+  for (const [source, objects] of bySource) {
+    let ingresses = 0;
+    for (const { object } of objects) {
+      const problem = inputProblem(object);
+      if (problem === 'ingress') {
+        ingresses++;
+        reports.push(reportOf(source, createRequest(object), deps));
+      } else if (problem !== undefined) errors.push({ source, message: problem });
     }
-    const mutation = classAnnotationPatch(withNs, store);
-    const mutated = normalizeIngress(applyJsonPatch(withNs, mutation.patch));
-    const run = runRules(input.rules, mutated, {
-      cluster: store,
-      options: input.options,
-      operation: 'CREATE',
-      now: input.now ?? new Date(),
-    });
-    if ('failedRule' in run) throw new Error(`rule ${run.failedRule} failed on ${namespace}/${name}: ${String(run.error)}`);
-    const findings = [...mutation.warnings, ...run.findings];
-    reports.push({
-      source,
-      namespace,
-      name,
-      owned: true,
-      allowed: !findings.some((f) => f.severity === 'deny'),
-      findings,
-      patch: mutation.patch,
-    });
+    if (ingresses === 0) withoutIngress.push({ source, kinds: [...new Set(objects.map((o) => String(o.object.kind)))] });
   }
-  return { reports, denied: reports.filter((r) => !r.allowed).length };
+  const note = skippedChecksNote(store, input.snapshotPaths.length > 0);
+  return { reports, denied: reports.filter((r) => !r.allowed).length, errors, withoutIngress, notes: note && reports.length > 0 ? [note] : [] };
+}
+
+/** 2 when the input could not all be judged (or held no Ingress at all), 1 on any denial, else 0. */
+export function checkExitCode(result: CheckResult): number {
+  if (result.errors.length > 0 || result.reports.some((r) => r.error !== undefined) || result.reports.length === 0) return 2;
+  return result.denied > 0 ? 1 : 0;
 }

@@ -4,6 +4,11 @@ import { GatehouseError } from '../errors.js';
 import { createLogger } from '../log.js';
 import type { Command } from './command.js';
 
+/**
+ * certgen says each outcome once: one human line on stdout. Its JSON log carries only warnings and
+ * errors, and the same events as debug lines with `--log-level debug` (for Job logs shipped to a
+ * log pipeline); before, every outcome came out twice, as text and as an info line.
+ */
 function noPositionals(positionals: readonly string[]): void {
   if (positionals.length > 0) throw new GatehouseError('USAGE', `unexpected argument ${positionals[0]}`);
 }
@@ -17,7 +22,7 @@ export const certgenCreateCommand: Command = {
   flags: [...CERTGEN_CREATE_FLAGS, ...LOG_FLAGS],
   async run(parsed, io) {
     noPositionals(parsed.positionals);
-    const logger = createLogger(parsed.values['log-level'] as string);
+    const logger = createLogger(parsed.values['log-level'] as string, io.logDestination);
     // Loaded on use: every command imports this module for --help, and patch needs the API client.
     const { runCertgenCreate } = await import('../certgen/create.js');
     const result = await runCertgenCreate(certgenCreateOptionsFrom(parsed.values), { logger });
@@ -36,7 +41,7 @@ export const certgenPatchCommand: Command = {
   flags: [...CERTGEN_PATCH_FLAGS, ...LOG_FLAGS],
   async run(parsed, io) {
     noPositionals(parsed.positionals);
-    const logger = createLogger(parsed.values['log-level'] as string);
+    const logger = createLogger(parsed.values['log-level'] as string, io.logDestination);
     const { runCertgenPatch } = await import('../certgen/patch.js');
     const result = await runCertgenPatch(certgenPatchOptionsFrom(parsed.values), { logger });
     io.stdout(`${result.message}\n`);

@@ -1,3 +1,4 @@
+import type { DestinationStream } from 'pino';
 import type { FlagSpec, ParsedFlags } from '../config/flags.js';
 
 /** Where a command writes; tests pass buffers. */
@@ -8,6 +9,8 @@ export interface CommandIO {
   readonly stopSignal: Promise<string>;
   /** The process environment (only config modules read it). */
   readonly env: NodeJS.ProcessEnv;
+  /** Where JSON log lines go; stdout (fd 1) unless a test captures them. */
+  readonly logDestination?: DestinationStream;
 }
 
 /** One `gatehouse <command>`. `run` returns the exit code; only cli.ts calls process.exit. */

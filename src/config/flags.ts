@@ -107,7 +107,7 @@ export interface ParsedFlags {
 }
 
 /**
- * Parses `--name value`, `--name=value`, bare `--bool`, and `--` (end of flags). Unknown flags
+ * Parses `--name value`, `--name=value`, bare `--bool`, `--bool true|false`, and `--` (end of flags). Unknown flags
  * and bad values throw a USAGE error with a one-line reason.
  */
 export function parseFlags(specs: readonly FlagSpec[], argv: readonly string[]): ParsedFlags {
@@ -136,7 +136,15 @@ export function parseFlags(specs: readonly FlagSpec[], argv: readonly string[]):
     if (!spec) throw usage(`unknown flag --${name}`);
     let raw: string;
     if (eq !== -1) raw = arg.slice(eq + 1);
-    else if (spec.type === 'bool') raw = 'true';
+    else if (spec.type === 'bool') {
+      // `--flag false` as README and Go's pflag-style docs write it; only an exact true/false is
+      // taken, so `--watch-ingress-without-class FILE` keeps FILE as a positional.
+      const next = argv[i + 1];
+      if (next === 'true' || next === 'false') {
+        raw = next;
+        i++;
+      } else raw = 'true';
+    }
     else {
       const next = argv[i + 1];
       if (next === undefined) throw usage(`--${name} needs a value`);

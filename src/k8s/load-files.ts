@@ -1,7 +1,7 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { extname, join } from 'node:path';
-import { parseAllDocuments } from 'yaml';
-import { GatehouseError } from '../errors.js';
+import { isMap, LineCounter, parseAllDocuments, visit, type Document } from 'yaml';
+import { fileErrorMessage, GatehouseError } from '../errors.js';
 import type { KubeObject } from './types.js';
 
 const MANIFEST_EXTENSIONS = new Set(['.yaml', '.yml', '.json']);
@@ -47,21 +47,65 @@ function parseJson(text: string, source: string): KubeObject[] {
   return out;
 }
 
+const TEMPLATE_HINT = 'a Helm/Go template, not a manifest: render it first (helm template, kustomize build) and check the output';
+
+/**
+ * Where an unquoted `{{ … }}` is: YAML reads it as a flow mapping whose key is a flow mapping
+ * (`name: {{ .Release.Name }}` became the name "[object Object]"). Quoted and block scalars
+ * holding `{{` (Prometheus alert templates in a ConfigMap) are plain strings and are not flagged.
+ */
+function templateOffset(doc: Document.Parsed): number | undefined {
+  let offset: number | undefined;
+  visit(doc, {
+    Map(_, node) {
+      if (node.flow && node.items.some((pair) => isMap(pair.key) && pair.key.flow)) {
+        offset = node.range?.[0] ?? 0;
+        return visit.BREAK;
+      }
+      return undefined;
+    },
+  });
+  return offset;
+}
+
+/** What a document that is not a mapping is, for the message. */
+function describeNonObject(value: unknown): string {
+  if (Array.isArray(value)) return 'a list';
+  return typeof value === 'string' ? 'plain text' : `a ${typeof value}`;
+}
+
+/**
+ * A YAML error's first line without the position it ends with ("… at line 3, column 1:", which
+ * introduces the excerpt prettyErrors prints below it): the message already starts with FILE:LINE.
+ */
+export function yamlErrorText(message: string): string {
+  return message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '').replace(/:$/, '') || 'not valid YAML';
+}
+
 /** Parses the text of one YAML (multi-document) or JSON file into objects. */
 export function parseManifestText(text: string, source: string): KubeObject[] {
-  if (/^\s*\{/.test(text)) return parseJson(text, source);
+  if (text.includes('\u0000')) throw new GatehouseError('SNAPSHOT_PARSE', `${source}: a binary file, not YAML or JSON`);
+  if (/^\s*\{(?!\{)/.test(text)) return parseJson(text, source);
   const out: KubeObject[] = [];
-  const docs = parseAllDocuments(text, { prettyErrors: true, uniqueKeys: false });
+  const lineCounter = new LineCounter();
+  const docs = parseAllDocuments(text, { prettyErrors: true, uniqueKeys: false, lineCounter });
   for (const doc of Array.isArray(docs) ? docs : [docs]) {
+    const template = doc.errors.length > 0 && text.includes('{{') ? 0 : templateOffset(doc);
+    if (template !== undefined) {
+      const line = template > 0 ? `:${lineCounter.linePos(template).line}` : '';
+      throw new GatehouseError('SNAPSHOT_PARSE', `${source}${line}: ${TEMPLATE_HINT}`);
+    }
     if (doc.errors.length > 0) {
       const first = doc.errors[0]!;
       const line = first.linePos?.[0]?.line;
-      throw new GatehouseError(
-        'SNAPSHOT_PARSE',
-        `${source}${line ? `:${line}` : ''}: ${first.message.split('\n')[0]}`,
-      );
+      throw new GatehouseError('SNAPSHOT_PARSE', `${source}${line ? `:${line}` : ''}: ${yamlErrorText(first.message)}`);
     }
-    flatten(doc.toJS({ maxAliasCount: 100 }), out);
+    const value: unknown = doc.toJS({ maxAliasCount: 100 });
+    if (value !== null && value !== undefined && (typeof value !== 'object' || Array.isArray(value))) {
+      const line = doc.range[0] > 0 ? `:${lineCounter.linePos(doc.range[0]).line}` : '';
+      throw new GatehouseError('SNAPSHOT_PARSE', `${source}${line}: not a Kubernetes manifest (a YAML document that is ${describeNonObject(value)}, not a mapping)`);
+    }
+    flatten(value, out);
   }
   return out;
 }
@@ -71,7 +115,7 @@ async function filesUnder(path: string): Promise<string[]> {
   try {
     info = await stat(path);
   } catch (err) {
-    throw new GatehouseError('SNAPSHOT_READ', `${path}: ${(err as NodeJS.ErrnoException).code ?? 'cannot read'}`, { cause: err });
+    throw new GatehouseError('SNAPSHOT_READ', fileErrorMessage('read', path, err), { cause: err });
   }
   if (!info.isDirectory()) return [path];
   const entries = await readdir(path, { withFileTypes: true });
@@ -84,6 +128,13 @@ async function filesUnder(path: string): Promise<string[]> {
   return files;
 }
 
+/** The files that `loadManifestFiles` reads for these paths, in its order. */
+export async function listManifestFiles(paths: readonly string[]): Promise<string[]> {
+  const files: string[] = [];
+  for (const path of paths) files.push(...(await filesUnder(path)));
+  return files;
+}
+
 /** Reads files and directories (recursively, *.yaml/*.yml/*.json, sorted) into objects. */
 export async function loadManifestFiles(paths: readonly string[]): Promise<LoadedObject[]> {
   const loaded: LoadedObject[] = [];
@@ -93,7 +144,7 @@ export async function loadManifestFiles(paths: readonly string[]): Promise<Loade
       try {
         text = await readFile(file, 'utf8');
       } catch (err) {
-        throw new GatehouseError('SNAPSHOT_READ', `${file}: ${(err as NodeJS.ErrnoException).code ?? 'cannot read'}`, { cause: err });
+        throw new GatehouseError('SNAPSHOT_READ', fileErrorMessage('read', file, err), { cause: err });
       }
       for (const object of parseManifestText(text, file)) loaded.push({ object, source: file });
     }

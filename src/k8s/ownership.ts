@@ -41,17 +41,34 @@ function isDefaultClass(cls: IngressClass): boolean {
   return cls.metadata.annotations?.[DEFAULT_CLASS_ANNOTATION] === 'true';
 }
 
+/** Whether Gatehouse serves the class of this name: by `--ingress-class`, or by its IngressClass's controller. */
+function servesClass(cls: string, cluster: ClusterSnapshot, opts: OwnershipOptions): boolean {
+  if (opts.ingressClasses.includes(cls)) return true;
+  const obj = cluster.ingressClass(cls);
+  return obj !== undefined && obj.spec?.controller === opts.controllerValue;
+}
+
 /**
  * An Ingress is Gatehouse's when its class is one Gatehouse serves, or it has no class and
  * Gatehouse's IngressClass is the cluster default (or `--watch-ingress-without-class`).
  */
 export function isOwned(ingress: Ingress, cluster: ClusterSnapshot, opts: OwnershipOptions): boolean {
   const cls = ingressClassOf(ingress);
-  if (cls !== undefined) {
-    if (opts.ingressClasses.includes(cls)) return true;
-    const obj = cluster.ingressClass(cls);
-    return obj !== undefined && obj.spec?.controller === opts.controllerValue;
-  }
+  if (cls !== undefined) return servesClass(cls, cluster, opts);
   if (opts.watchWithoutClass) return true;
   return cluster.ingressClasses().some((c) => isDefaultClass(c) && isGatehouseClass(c, opts));
+}
+
+/**
+ * Whether the validating webhook judges an Ingress: it is Gatehouse's, or its deprecated class
+ * annotation names a Gatehouse class while `spec.ingressClassName` names another. Controllers
+ * disagree on which of the two wins (ingress-nginx reads the annotation first), so such an
+ * Ingress may be served by both; the API server refuses the pair on create only, so on update
+ * it is the ingress-class rule that denies it.
+ * https://kubernetes.io/docs/concepts/services-networking/ingress/#deprecated-annotation
+ */
+export function isJudged(ingress: Ingress, cluster: ClusterSnapshot, opts: OwnershipOptions): boolean {
+  if (isOwned(ingress, cluster, opts)) return true;
+  const annotation = ingress.metadata.annotations?.[CLASS_ANNOTATION];
+  return typeof annotation === 'string' && annotation !== '' && servesClass(annotation, cluster, opts);
 }

@@ -20,6 +20,15 @@ const INJECTION_CHAR = /[\x00-\x1f\x7f\s;#"'`]/;
 const REGEX_HINT =
   'use pathType: ImplementationSpecific with nginx.ingress.kubernetes.io/use-regex: "true" for regular expressions';
 const USE_REGEX_HINT = 'set nginx.ingress.kubernetes.io/use-regex: "true" if it is a regular expression';
+/** The API server refuses any other spelling ("Unsupported value"), case included. https://kubernetes.io/docs/concepts/services-networking/ingress/#path-types */
+const PATH_TYPES: readonly string[] = ['Exact', 'Prefix', 'ImplementationSpecific'];
+
+function pathTypeProblem(pathType: string): string {
+  const near = PATH_TYPES.find((t) => t.toLowerCase() === pathType.toLowerCase());
+  const options = PATH_TYPES.map((t) => quote(t)).join(', ');
+  return `unsupported value ${quote(pathType)}: must be one of ${options}${near ? ` (did you mean ${quote(near)}?)` : ''}`;
+}
+
 /** Distinct offending characters named in one message; a hostile path can have thousands. */
 const MAX_CHARS_LISTED = 5;
 
@@ -90,13 +99,17 @@ function pathProblem(path: string, pathType: PathType): string | undefined {
  */
 export const pathRule: Rule = {
   id: ID,
-  doc: 'Exact/Prefix paths are literal (/, letters, digits, . _ - ~); no path may contain control characters, whitespace, ; # or quotes; every path is one the controller can render.',
+  doc: 'pathType is Exact, Prefix or ImplementationSpecific, spelt so; Exact/Prefix paths are literal (/, letters, digits, . _ - ~); no path may contain control characters, whitespace, ; # or quotes; every path is one the controller can render.',
   check(ingress) {
     const findings: Finding[] = [];
     const regex = regexEnabled(ingress);
     (ingress.spec?.rules ?? []).forEach((rule, r) => {
       (rule.http?.paths ?? []).forEach((p, i) => {
         const pathType = p.pathType ?? 'ImplementationSpecific';
+        if (!PATH_TYPES.includes(pathType)) {
+          findings.push({ rule: ID, severity: 'deny', path: `${httpPath(r, i)}.pathType`, message: pathTypeProblem(pathType) });
+          return;
+        }
         const value = typeof p.path === 'string' ? p.path : '';
         const message = pathProblem(value, pathType) ?? renderProblem(value, pathType, regex);
         if (message) findings.push({ rule: ID, severity: 'deny', path: `${httpPath(r, i)}.path`, message });

@@ -1,5 +1,6 @@
 import { createPrivateKey, X509Certificate } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
+import { fileErrorMessage } from '../errors.js';
 
 /** A PEM serving certificate (chain allowed) and its private key, checked to belong together. */
 export interface ServingPair {
@@ -36,7 +37,7 @@ export async function loadServingPair(certFile: string, keyFile: string): Promis
   try {
     [cert, key] = await Promise.all([readFile(certFile, 'utf8'), readFile(keyFile, 'utf8')]);
   } catch (err) {
-    throw new Error(`cannot read ${(err as NodeJS.ErrnoException).path ?? certFile}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    throw new Error(fileErrorMessage('read', (err as NodeJS.ErrnoException).path ?? certFile, err));
   }
   return checkServingPair(cert, key, certFile);
 }

@@ -2,7 +2,7 @@ import { describe, expect, test } from 'vitest';
 import { applyJsonPatch } from '../../src/admission/json-patch.js';
 import { classAnnotationPatch } from '../../src/admission/mutate-class.js';
 import type { Ingress } from '../../src/k8s/types.js';
-import { ingress, namespace, shopCluster, snapshotOf } from '../fixtures/builders.js';
+import { ingress, ingressClass, namespace, shopCluster, snapshotOf } from '../fixtures/builders.js';
 
 const CLASS = 'kubernetes.io/ingress.class';
 const FIELD = 'metadata.annotations[kubernetes.io/ingress.class]';
@@ -116,5 +116,30 @@ describe('classAnnotationPatch', () => {
       '/spec/ingressClassName',
       '/metadata/annotations/kubernetes.io~1ingress.class',
     ]);
+  });
+});
+
+// Issue 11: the annotation is converted whenever the IngressClass it names exists, whichever
+// controller that class belongs to; the mutator itself does not look at ownership.
+describe('classAnnotationPatch for any controller\'s class', () => {
+  const traefik = ingressClass('traefik', 'traefik.io/ingress-controller');
+
+  test('converts an annotation naming another controller\'s IngressClass', () => {
+    const ing = annotated('traefik');
+    const { patch, warnings } = classAnnotationPatch(ing, shopCluster(traefik));
+    expect(patch).toEqual([
+      { op: 'add', path: '/spec/ingressClassName', value: 'traefik' },
+      { op: 'remove', path: '/metadata/annotations/kubernetes.io~1ingress.class' },
+    ]);
+    expect(warnings.map((w) => w.message)).toEqual(['converted deprecated annotation kubernetes.io/ingress.class="traefik" to spec.ingressClassName']);
+    // Idempotent: its output yields no patch and no warning.
+    expect(classAnnotationPatch(applyJsonPatch(ing, patch), shopCluster(traefik))).toEqual({ patch: [], warnings: [] });
+  });
+
+  test('warns, and keeps the annotation, when it names no IngressClass of any controller', () => {
+    const { patch, warnings } = classAnnotationPatch(annotated('haproxy'), shopCluster(traefik));
+    expect(patch).toEqual([]);
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]!.message).toContain('no IngressClass "haproxy" exists');
   });
 });

@@ -141,7 +141,7 @@ describe('webhook over HTTPS', () => {
     ['a wrong content type', 'apiVersion=1', 'application/x-www-form-urlencoded', 415, 'content type must be application/json'],
     ['a review without request', '{"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview"}', 'application/json', 400, 'has no request'],
     ['a uid that is not a UUID', review(ingress(), { uid: 'not-a-uuid' }), 'application/json', 400, 'must be a UUID'],
-    ['a prototype-poisoning body', '{"__proto__":{"x":1}}', 'application/json', 400, 'not valid JSON'],
+    ['a prototype-poisoning body', '{"__proto__":{"x":1}}', 'application/json', 400, 'prototype poisoning'],
     ['an object that is not an Ingress shape', review('nope'), 'application/json', 200, 'must be an Ingress'],
   ] as const)('answers %s with a clear AdmissionReview error', async ([, body, contentType, status, message]) => {
     const res = await post1(`${origin}/validate`, body, tls, contentType);
@@ -398,5 +398,83 @@ describe('request bodies share one memory budget', () => {
     // 20 reviews of 400 KB one after another through a 1 MiB budget: none is refused.
     const body = review({ metadata: { name: 'x', annotations: { a: 'x'.repeat(400_000) } } });
     for (let i = 0; i < 20; i++) expect((await post1(`${origin}/validate`, body, tls)).status).toBe(200);
+  });
+});
+
+// Issue 11: the answers README promises for bad bodies, over both protocols a client may speak.
+describe('bad bodies get the documented AdmissionReview answer', () => {
+  let app: FastifyInstance;
+  let origin: string;
+  const tls = { ca: ca.cert };
+  const EIGHT_MIB = 'x'.repeat(8 * 1024 * 1024);
+
+  beforeAll(async () => {
+    const d = deps([]);
+    app = buildWebhookServer({ tls: server, deps: d, metrics: createWebhookMetrics(() => d.cluster) });
+    await app.listen({ host: '127.0.0.1', port: 0 });
+    origin = `https://127.0.0.1:${(app.server.address() as { port: number }).port}`;
+  });
+  afterAll(() => app.close());
+
+  test('an 8 MiB body over HTTP/1.1 gets 413 with an AdmissionReview, not a reset', async () => {
+    const res = await post1(`${origin}/validate`, review({ metadata: { name: 'x', annotations: { a: EIGHT_MIB } } }), tls);
+    expect(res.status).toBe(413);
+    expect(res.json).toMatchObject({ kind: 'AdmissionReview', response: { allowed: false, status: { code: 413 } } });
+    expect(res.json.response.status.message).toContain(`larger than ${MAX_BODY_BYTES} bytes`);
+    expect((await post1(`${origin}/validate`, review(ingress()), tls)).status).toBe(200);
+  });
+
+  // Clients that write the whole body before reading (Python requests, simple Go code) used to
+  // stall once the server stopped reading, until the 5 s deadline reset the connection.
+  test('an 8 MiB body from a client that sends everything before reading gets 413', async () => {
+    const port = (app.server.address() as { port: number }).port;
+    const body = review({ metadata: { name: 'x', annotations: { a: EIGHT_MIB } } });
+    const head = `POST /validate HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n`;
+    const socket = tlsConnect({ host: '127.0.0.1', port, ca: ca.cert, servername: 'localhost', ALPNProtocols: ['http/1.1'] });
+    try {
+      socket.pause();
+      await new Promise<void>((resolve, reject) => {
+        socket.once('error', reject);
+        socket.once('secureConnect', () => socket.write(head + body, (err) => (err ? reject(err) : resolve())));
+      });
+      const answer = await new Promise<string>((resolve, reject) => {
+        let text = '';
+        socket.on('data', (c: Buffer) => {
+          text += c.toString();
+          if (text.includes('"response"') && text.trimEnd().endsWith('}')) resolve(text);
+        });
+        socket.once('error', reject);
+        socket.once('end', () => resolve(text));
+        socket.resume();
+      });
+      expect(answer.startsWith('HTTP/1.1 413')).toBe(true);
+      expect(answer).toContain('"kind":"AdmissionReview"');
+    } finally {
+      socket.destroy();
+    }
+  }, 4_000);
+
+  test('an 8 MiB body over HTTP/2 gets 413 with an AdmissionReview, not a reset', async () => {
+    const res = await post2(origin, '/validate', review({ metadata: { name: 'x', annotations: { a: EIGHT_MIB } } }), tls);
+    expect(res.status).toBe(413);
+    expect(res.json).toMatchObject({ kind: 'AdmissionReview', response: { allowed: false, status: { code: 413 } } });
+    expect((await post2(origin, '/validate', review(ingress()), tls)).status).toBe(200);
+  });
+
+  test.for(['text/plain', 'text/plain; charset=utf-8', 'application/yaml'])('Content-Type %s gets 415', async (contentType) => {
+    const res = await post1(`${origin}/validate`, review(ingress()), tls, contentType);
+    expect(res.status).toBe(415);
+    expect(res.json).toMatchObject({ kind: 'AdmissionReview', response: { allowed: false, status: { code: 415 } } });
+    expect(res.json.response.status.message).toContain('content type must be application/json');
+  });
+
+  test.for([
+    ['__proto__', '{"__proto__":{"x":1}}'],
+    ['constructor.prototype', '{"constructor":{"prototype":{"x":1}}}'],
+  ])('a %s body is reported as prototype poisoning, not as invalid JSON', async ([, body]) => {
+    const res = await post1(`${origin}/validate`, body!, tls);
+    expect(res.status).toBe(400);
+    expect(res.json.response.status.message).toContain('prototype');
+    expect(res.json.response.status.message).not.toContain('not valid JSON');
   });
 });

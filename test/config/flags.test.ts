@@ -94,3 +94,21 @@ test('help lists every flag with its default', () => {
   expect(text).toContain('(default 0.0.0.0:8443)');
   expect(text).toContain('--help');
 });
+
+// Issue 11: README writes `--patch-validating BOOL`, so the separate-word form must work too.
+describe('boolean flags take a following true or false', () => {
+  test.for([
+    [['--verbose', 'false'], false, []],
+    [['--verbose', 'true'], true, []],
+    [['--verbose=false'], false, []],
+    [['--verbose'], true, []],
+    // Only an exact true/false is taken: anything else stays a positional.
+    [['--verbose', 'one.yaml'], true, ['one.yaml']],
+    [['--verbose', 'False'], true, ['False']],
+    [['--verbose', 'false', 'one.yaml'], false, ['one.yaml']],
+  ] as const)('%j', ([argv, verbose, positionals]) => {
+    const parsed = parseFlags(SPECS, [...argv]);
+    expect(parsed.values['verbose']).toBe(verbose);
+    expect(parsed.positionals).toEqual(positionals);
+  });
+});

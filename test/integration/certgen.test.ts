@@ -11,6 +11,7 @@ import { buildWebhookServer, setServingPair } from '../../src/admission/server.j
 import { createLogger } from '../../src/log.js';
 import { createWebhookMetrics } from '../../src/metrics.js';
 import { DEFAULT_RULE_OPTIONS } from '../../src/rules/types.js';
+import { main } from '../../src/main.js';
 import { ingress, shopCluster } from '../fixtures/builders.js';
 import { post1 } from '../support/https-client.js';
 import { KubeCluster, kubeAssets } from '../support/kube-cluster.js';
@@ -150,5 +151,43 @@ describe.skipIf(!assets)('certgen against a real API server', () => {
     expect(run.stderr().trim().split('\n')).toHaveLength(1);
     // Both are missing; certgen reads them at once, and either read may fail first.
     expect(run.stderr()).toMatch(/(Validating|Mutating)WebhookConfiguration nope does not exist/);
+  });
+});
+
+// Issue 11: each outcome was printed twice, as text on stdout and as a JSON info line.
+describe('certgen says each outcome once', () => {
+  let dir: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'gh-certgen-once-'));
+  });
+  afterAll(() => rm(dir, { recursive: true, force: true }));
+
+  async function certgen(args: string[]): Promise<{ code: number; stdout: string; log: string[] }> {
+    let stdout = '';
+    const log: string[] = [];
+    const code = await main(['certgen', 'create', '--out-dir', dir, '--host', HOSTS, ...args], {
+      stdout: (t) => (stdout += t),
+      stderr: () => {},
+      stopSignal: new Promise(() => {}),
+      env: {},
+      logDestination: { write: (line: string) => void log.push(line) },
+    });
+    return { code, stdout, log };
+  }
+
+  test('one human line on stdout and no JSON line at the default log level', async () => {
+    const first = await certgen([]);
+    expect(first.code).toBe(0);
+    expect(first.stdout.trim().split('\n')).toHaveLength(1);
+    expect(first.log).toEqual([]);
+    const again = await certgen([]);
+    expect(again.stdout.trim().split('\n')).toHaveLength(1);
+    expect(again.log).toEqual([]);
+  });
+
+  test('the JSON event lines come with --log-level debug', async () => {
+    const run = await certgen(['--log-level', 'debug']);
+    expect(run.code).toBe(0);
+    expect(run.log.map((l) => JSON.parse(l)).some((l) => l.component === 'certgen' && l.level === 20)).toBe(true);
   });
 });

@@ -1,4 +1,5 @@
 import { describe, expect, test } from 'vitest';
+import { DEFAULT_OWNERSHIP, isJudged, isOwned } from '../../src/k8s/ownership.js';
 import type { SnapshotStore } from '../../src/k8s/snapshot.js';
 import type { Ingress } from '../../src/k8s/types.js';
 import type { Finding } from '../../src/rules/types.js';
@@ -77,6 +78,39 @@ describe('ingress-class rule', () => {
     });
     expect(ingressClassRule.check(ingress({ className: 'edge' }), ctx).map((f) => f.message)).toEqual([
       'IngressClass "edge" does not exist; no controller will pick this Ingress up until it is created',
+    ]);
+  });
+});
+
+// Issue 11: `kubernetes.io/ingress.class: nginx` with `spec.ingressClassName: traefik` was not
+// Gatehouse's (the field wins in isOwned), so the webhook never ran this rule and admitted it
+// without a word, although ingress-nginx-style controllers read the annotation first.
+describe('the class rule sees every Ingress whose class sources disagree about Gatehouse', () => {
+  const other = ingressClass('traefik', 'traefik.io/ingress-controller');
+  const cluster = () => shopCluster(other, ingressClass('edge'));
+  test.for([
+    ['annotation Gatehouse\'s, field another controller\'s', ingress({ className: 'traefik', annotations: { [CLASS]: 'nginx' } }), true],
+    ['annotation naming a class with Gatehouse\'s controller value', ingress({ className: 'traefik', annotations: { [CLASS]: 'edge' } }), true],
+    ['field Gatehouse\'s, annotation another\'s', ingress({ annotations: { [CLASS]: 'traefik' } }), true],
+    ['both another controller\'s', ingress({ className: 'traefik', annotations: { [CLASS]: 'traefik' } }), false],
+    ['another controller\'s field and no annotation', ingress({ className: 'traefik' }), false],
+    ['an empty annotation', ingress({ className: 'traefik', annotations: { [CLASS]: '' } }), false],
+  ] as const)('%s: judged %s', ([, ing, judged]) => {
+    expect(isJudged(ing, cluster(), DEFAULT_OWNERSHIP)).toBe(judged);
+  });
+
+  test('annotation Gatehouse\'s and field another controller\'s is judged and denied', () => {
+    const ing = ingress({ className: 'traefik', annotations: { [CLASS]: 'nginx' } });
+    const store = cluster();
+    expect(isOwned(ing, store, DEFAULT_OWNERSHIP)).toBe(false);
+    expect(isJudged(ing, store, DEFAULT_OWNERSHIP)).toBe(true);
+    expect(ingressClassRule.check(ing, contextFor(store))).toEqual([
+      {
+        rule: 'ingress-class',
+        severity: 'deny',
+        path: `metadata.annotations[${CLASS}]`,
+        message: 'annotation kubernetes.io/ingress.class "nginx" contradicts spec.ingressClassName "traefik"; remove the deprecated annotation',
+      },
     ]);
   });
 });

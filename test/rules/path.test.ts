@@ -222,3 +222,21 @@ describe('path rule: what the controller cannot render is denied, never skipped 
     },
   );
 });
+
+describe('path rule: pathType spelling', () => {
+  test.for([
+    ['prefix', ' (did you mean "Prefix"?)'],
+    ['EXACT', ' (did you mean "Exact"?)'],
+    ['implementationSpecific', ' (did you mean "ImplementationSpecific"?)'],
+    ['Regex', ''],
+  ])('pathType %s is denied on the pathType field, as the API server refuses it', ([pathType, hint]) => {
+    expect(check('/', pathType as PathType)).toEqual([
+      {
+        rule: 'path',
+        severity: 'deny',
+        path: 'spec.rules[0].http.paths[0].pathType',
+        message: `unsupported value "${pathType}": must be one of "Exact", "Prefix", "ImplementationSpecific"${hint}`,
+      },
+    ]);
+  });
+});
