@@ -8,7 +8,10 @@ export interface WebhookMetrics {
   readonly requests: Counter<'webhook' | 'verdict'>;
   readonly duration: Histogram<'webhook'>;
   readonly findings: Counter<'rule' | 'severity'>;
+  readonly auditFindings: Counter<'rule'>;
   readonly tlsCertExpiry: Gauge;
+  /** Findings on the Ingresses already in the cluster (report/existing-report.ts). */
+  readonly existingFindings: Gauge<'rule' | 'severity'>;
 }
 
 export function createWebhookMetrics(cluster: () => ClusterSnapshot, registry = new Registry()): WebhookMetrics {
@@ -32,6 +35,12 @@ export function createWebhookMetrics(cluster: () => ClusterSnapshot, registry = 
     labelNames: ['rule', 'severity'] as const,
     registers: [registry],
   });
+  const auditFindings = new Counter({
+    name: 'gatehouse_audit_findings_total',
+    help: 'Findings the policy (--mode audit, --rule-action RULE=audit) admitted and recorded, by rule id',
+    labelNames: ['rule'] as const,
+    registers: [registry],
+  });
   new Gauge({
     name: 'gatehouse_snapshot_objects',
     help: 'Objects in the cluster snapshot, by kind',
@@ -47,5 +56,11 @@ export function createWebhookMetrics(cluster: () => ClusterSnapshot, registry = 
     help: 'notAfter of the serving certificate in use, as a Unix timestamp',
     registers: [registry],
   });
-  return { registry, requests, duration, findings, tlsCertExpiry };
+  const existingFindings = new Gauge({
+    name: 'gatehouse_existing_findings',
+    help: 'Findings on the Ingresses already in the cluster, as of the last background pass, by rule id and severity',
+    labelNames: ['rule', 'severity'] as const,
+    registers: [registry],
+  });
+  return { registry, requests, duration, findings, auditFindings, tlsCertExpiry, existingFindings };
 }

@@ -12,8 +12,10 @@ export interface Admission {
   readonly judged: boolean;
   /** The mutating webhook's patch, applied before validation as the API server does. */
   readonly patch: readonly JsonPatchOp[];
-  /** The mutators' warnings, then the rules' findings (or the decoding problem). */
+  /** The mutators' warnings, then the rules' findings (or the decoding problem), after the policy. */
   readonly findings: readonly Finding[];
+  /** Findings the policy admitted and only recorded (`--mode audit`, `--rule-action RULE=audit`). */
+  readonly audited: readonly Finding[];
 }
 
 /**
@@ -23,9 +25,15 @@ export interface Admission {
  */
 export function admit(request: AdmissionRequest, deps: AdmissionDeps): Admission {
   const mutation = mutateStep(request, deps);
-  if (!mutation.decision.allowed) return { decision: mutation.decision, judged: false, patch: [], findings: mutation.findings };
+  if (!mutation.decision.allowed) return { decision: mutation.decision, judged: false, patch: [], findings: mutation.findings, audited: [] };
   const patch = mutation.decision.patch ?? [];
   const object = patch.length > 0 ? applyJsonPatch(request.object, patch) : request.object;
   const validation = validateStep({ ...request, object }, deps);
-  return { decision: validation.decision, judged: validation.judged, patch, findings: [...mutation.findings, ...validation.findings] };
+  return {
+    decision: validation.decision,
+    judged: validation.judged,
+    patch,
+    findings: [...mutation.findings, ...validation.findings],
+    audited: validation.audited,
+  };
 }

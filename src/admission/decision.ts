@@ -18,6 +18,8 @@ export interface Decision {
   readonly rules: readonly string[];
   /** Every finding (deny and warn), for metrics. */
   readonly findings?: readonly Finding[];
+  /** Findings the policy turned into audit records: allowed, sent as auditAnnotations. */
+  readonly audited?: readonly Finding[];
 }
 
 /** `[rule-id] field.path: message` — the one format of every denial line and warning. */
@@ -44,16 +46,18 @@ function denialMessage(denials: readonly Finding[]): string {
 
 /**
  * Denies with every deny finding counted and the first ones listed; warn findings become
- * warnings (the first MAX_WARNINGS formatted, the rest counted). `findings` keeps them all.
+ * warnings (the first MAX_WARNINGS formatted, the rest counted). `findings` keeps them all;
+ * `audited` findings (policy/action.ts) never deny and are only recorded.
  */
-export function fromFindings(findings: readonly Finding[]): Decision {
+export function fromFindings(findings: readonly Finding[], audited: readonly Finding[] = []): Decision {
   const denials = findings.filter((f) => f.severity === 'deny');
   const warned = findings.filter((f) => f.severity === 'warn');
   const warnings = warned.slice(0, MAX_WARNINGS).map(formatFinding);
   const omitted = warned.length > warnings.length ? { omittedWarnings: warned.length - warnings.length } : {};
-  const rules = [...new Set(findings.map((f) => f.rule))];
-  if (denials.length === 0) return { allowed: true, warnings, ...omitted, rules, findings };
-  return { allowed: false, code: 403, message: denialMessage(denials), warnings, ...omitted, rules, findings };
+  const rules = [...new Set([...findings, ...audited].map((f) => f.rule))];
+  const audit = audited.length > 0 ? { audited } : {};
+  if (denials.length === 0) return { allowed: true, warnings, ...omitted, rules, findings, ...audit };
+  return { allowed: false, code: 403, message: denialMessage(denials), warnings, ...omitted, rules, findings, ...audit };
 }
 
 /** A failure of Gatehouse itself (a rule threw): deny with 500 rather than let an unchecked object through. */

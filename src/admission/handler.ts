@@ -4,6 +4,7 @@ import { INGRESS_GROUPS, normalizeIngress } from '../k8s/normalize-ingress.js';
 import { isJudged } from '../k8s/ownership.js';
 import { SnapshotStore, type ClusterSnapshot } from '../k8s/snapshot.js';
 import type { Ingress } from '../k8s/types.js';
+import { applyPolicy, isExemptNamespace, type AdmissionPolicy } from '../policy/action.js';
 import { runRules } from '../rules/run.js';
 import type { Finding, Rule, RuleContext, RuleOptions } from '../rules/types.js';
 import { annotationsOverLimit, MAX_ANNOTATIONS_BYTES } from './annotation-size.js';
@@ -22,6 +23,8 @@ export interface AdmissionDeps {
   readonly options: RuleOptions;
   readonly logger: Logger;
   readonly now?: () => Date;
+  /** The policy in force, when it can change at run time (`--policy-file`); else `options.policy`. */
+  readonly policy?: () => AdmissionPolicy;
 }
 
 // A snapshot that covers no kind: rules skip every cluster-dependent check against it, so an
@@ -88,42 +91,54 @@ export interface StepResult {
   readonly decision: Decision;
   /** False when nothing was judged: not an Ingress, DELETE, or another controller's Ingress. */
   readonly judged: boolean;
-  /** Every finding of the step (a mutator's warnings, the rules' findings). */
+  /** Every finding of the step (a mutator's warnings, the rules' findings), after the policy. */
   readonly findings: readonly Finding[];
+  /** Findings the policy admitted and only recorded (audit); not in `findings`. */
+  readonly audited: readonly Finding[];
 }
 
-const skipped: StepResult = { decision: allowed(), judged: false, findings: [] };
+const skipped: StepResult = { decision: allowed(), judged: false, findings: [], audited: [] };
 
 /** The id under which a decoding problem is reported as a finding (`gatehouse check`). */
 export const MALFORMED_ID = 'malformed';
 
 function malformed(subject: { message: string; problem?: ShapeProblem }): StepResult {
   const { path, message } = subject.problem ?? { path: 'request.object', message: subject.message };
-  return { decision: errored(400, subject.message), judged: false, findings: [{ rule: MALFORMED_ID, severity: 'deny', path, message }] };
+  return { decision: errored(400, subject.message), judged: false, findings: [{ rule: MALFORMED_ID, severity: 'deny', path, message }], audited: [] };
 }
 
-/** Validation: every rule on an owned Ingress, findings aggregated. */
+/** The decision over findings once the policy has said what each becomes (policy/action.ts). */
+function policed(findings: readonly Finding[], policy: AdmissionPolicy): StepResult {
+  const after = applyPolicy(findings, policy);
+  return { decision: fromFindings(after.findings, after.audited), judged: true, findings: after.findings, audited: after.audited };
+}
+
+/**
+ * Validation: every rule on an owned Ingress, findings aggregated, then the policy applied — the
+ * one place it is, so the webhook and `gatehouse check` (admit.ts) agree. A rule that throws still
+ * denies with 500 whatever the policy: an unchecked object is never admitted.
+ */
 export function validateStep(request: AdmissionRequest, deps: AdmissionDeps): StepResult {
   const subject = subjectOf(request);
   if (subject.kind === 'skip') return skipped;
   if (subject.kind === 'bad') return malformed(subject);
   const ctx = contextFor(deps, request, subject.old);
   if (!isJudged(subject.ingress, ctx.cluster, deps.options.ownership)) return skipped;
+  const policy = deps.policy?.() ?? deps.options.policy;
+  // Read from the snapshot: an unsynced or unknown Namespace is never exempt.
+  if (isExemptNamespace(ctx.cluster.namespace(subject.ingress.metadata.namespace ?? ''), policy)) return skipped;
   // The API server never sends such an object (annotation-size.ts); the rules' work and findings
   // grow with every annotation (150,000 keys: a second of CPU, ~60 MB of heap), so none runs.
-  if (annotationsOverLimit(subject.ingress)) return { decision: fromFindings([ANNOTATIONS_TOO_LARGE]), judged: true, findings: [ANNOTATIONS_TOO_LARGE] };
+  if (annotationsOverLimit(subject.ingress)) return policed([ANNOTATIONS_TOO_LARGE], policy);
   const run = runRules(deps.rules, subject.ingress, ctx);
   if ('failedRule' in run) {
     deps.logger.error({ rule: run.failedRule, uid: request.uid, err: run.error }, 'rule failed');
     const message = `Gatehouse rule ${run.failedRule} failed; the Ingress was not admitted (see the webhook's log)`;
-    return { decision: errored(500, message, [run.failedRule]), judged: true, findings: [] };
+    return { decision: errored(500, message, [run.failedRule]), judged: true, findings: [], audited: [] };
   }
-  const decision = fromFindings(run.findings);
-  return {
-    decision: deps.synced() ? decision : { ...decision, warnings: [UNSYNCED_WARNING, ...decision.warnings] },
-    judged: true,
-    findings: run.findings,
-  };
+  const result = policed(run.findings, policy);
+  if (deps.synced()) return result;
+  return { ...result, decision: { ...result.decision, warnings: [UNSYNCED_WARNING, ...result.decision.warnings] } };
 }
 
 /**
@@ -147,7 +162,7 @@ export function mutateStep(request: AdmissionRequest, deps: AdmissionDeps): Step
     findings.push(...result.warnings);
   }
   const judged = findings.length > 0 || isJudged(subject.ingress, ctx.cluster, deps.options.ownership);
-  return { decision: patched(patch, findings.map(formatFinding)), judged, findings };
+  return { decision: patched(patch, findings.map(formatFinding)), judged, findings, audited: [] };
 }
 
 /** `/validate`: runs every rule on an owned Ingress and aggregates the findings. */

@@ -29,6 +29,9 @@ function countFindings(decision: Decision, metrics: WebhookMetrics): void {
     else counts.set(key, { rule: f.rule, severity: f.severity, n: 1 });
   }
   for (const c of counts.values()) metrics.findings.inc({ rule: c.rule, severity: c.severity }, c.n);
+  const audited = new Map<string, number>();
+  for (const f of decision.audited ?? []) audited.set(f.rule, (audited.get(f.rule) ?? 0) + 1);
+  for (const [rule, n] of audited) metrics.auditFindings.inc({ rule }, n);
 }
 
 /** Registers the admission routes. HTTP only decodes and encodes; handlers decide. */

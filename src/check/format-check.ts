@@ -15,12 +15,12 @@ export function formatCheckHuman(result: CheckResult): string {
   }
   const owned = result.reports.filter((r) => r.owned).length;
   lines.push(`${result.reports.length} Ingress(es), ${owned} checked, ${result.denied} denied`);
-  if (result.reports.length === 0 && result.errors.length === 0) lines.push('error: no Ingress found in FILEs, nothing was checked');
+  if (result.reports.length === 0 && result.errors.length === 0 && result.cluster === undefined) lines.push('error: no Ingress found in FILEs, nothing was checked');
   return `${lines.join('\n')}\n`;
 }
 
 /** `--output json`: a stable shape for CI tools. */
 export function formatCheckJson(result: CheckResult): string {
-  const { denied, reports, errors, withoutIngress, notes } = result;
-  return `${JSON.stringify({ denied, ingresses: reports, errors, withoutIngress, notes }, null, 2)}\n`;
+  const { denied, reports, errors, withoutIngress, notes, cluster } = result;
+  return `${JSON.stringify({ denied, ingresses: reports, errors, withoutIngress, notes, ...(cluster !== undefined ? { cluster } : {}) }, null, 2)}\n`;
 }

@@ -1,12 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { admit } from '../admission/admit.js';
+import type { AdmissionDeps } from '../admission/handler.js';
 import type { JsonPatchOp } from '../admission/json-patch.js';
 import type { AdmissionRequest } from '../admission/review.js';
 import { addToSnapshot, loadFileSnapshot } from '../k8s/file-snapshot.js';
 import { listManifestFiles, loadManifestFiles, type LoadedObject } from '../k8s/load-files.js';
-import type { SnapshotStore } from '../k8s/snapshot.js';
-import type { KubeObject } from '../k8s/types.js';
+import { objectKey, type ClusterSnapshot, type SnapshotStore } from '../k8s/snapshot.js';
+import { openSnapshotSource, type SnapshotSource } from '../k8s/snapshot-source.js';
+import { GatehouseError } from '../errors.js';
+import type { Ingress, KubeObject } from '../k8s/types.js';
 import type { Finding, Rule, RuleOptions } from '../rules/types.js';
 import { inputProblem } from './input-problem.js';
 
@@ -44,6 +47,8 @@ export interface CheckResult {
   readonly withoutIngress: readonly FileWithoutIngress[];
   /** Said once per run: checks that were skipped for want of cluster objects. */
   readonly notes: readonly string[];
+  /** Set when the Ingresses came from a live cluster (`--kubeconfig`): where from. */
+  readonly cluster?: string;
 }
 
 export interface CheckInput {
@@ -85,7 +90,28 @@ function createRequest(object: KubeObject): AdmissionRequest {
   };
 }
 
-function reportOf(source: string, request: AdmissionRequest, deps: Parameters<typeof admit>[1]): IngressReport {
+/**
+ * The AdmissionRequest for judging an Ingress already stored in the cluster: an UPDATE of itself
+ * (oldObject = object). Rules look the Ingress up by namespace/name, so it never conflicts with
+ * its own snapshot entry, and CREATE-only checks (a Terminating namespace) do not fire on it.
+ */
+export function existingRequest(ingress: Ingress): AdmissionRequest {
+  const [group, version] = (ingress.apiVersion ?? 'networking.k8s.io/v1').split('/') as [string, string];
+  const object = { ...ingress, apiVersion: `${group}/${version}`, kind: 'Ingress' };
+  return {
+    uid: randomUUID(),
+    kind: { group, version, kind: 'Ingress' },
+    resource: { group, version, resource: 'ingresses' },
+    namespace: ingress.metadata.namespace ?? 'default',
+    name: ingress.metadata.name ?? '',
+    operation: 'UPDATE',
+    object,
+    oldObject: object,
+  };
+}
+
+/** One Ingress through admit(), as `check` reports it. */
+export function reportOf(source: string, request: AdmissionRequest, deps: AdmissionDeps): IngressReport {
   const admission = admit(request, deps);
   const { decision } = admission;
   const base = { source, namespace: request.namespace ?? 'default', name: request.name ?? '', patch: admission.patch };
@@ -130,8 +156,52 @@ export async function runCheck(input: CheckInput): Promise<CheckResult> {
   return { reports, denied: reports.filter((r) => !r.allowed).length, errors, withoutIngress, notes: note && reports.length > 0 ? [note] : [] };
 }
 
-/** 2 when the input could not all be judged (or held no Ingress at all), 1 on any denial, else 0. */
+/**
+ * Every Ingress already in `cluster`, each judged as an UPDATE of itself (existingRequest), in
+ * namespace/name order. `description` names the cluster in the output (source of each report).
+ */
+export function checkExisting(cluster: ClusterSnapshot, description: string, input: Pick<CheckInput, 'rules' | 'options' | 'logger' | 'now'>): CheckResult {
+  const deps = { cluster, synced: () => true, rules: input.rules, options: input.options, logger: input.logger, now: () => input.now ?? new Date() };
+  const ingresses = [...cluster.ingresses()].sort((a, b) => objectKey(a).localeCompare(objectKey(b)));
+  const reports = ingresses.map((ingress) => reportOf(description, existingRequest(ingress), deps));
+  const notes = reports.length === 0 ? [`the cluster (${description}) holds no Ingress`] : [];
+  return { reports, denied: reports.filter((r) => !r.allowed).length, errors: [], withoutIngress: [], notes, cluster: description };
+}
+
+/** How long `check --kubeconfig` waits for the first list of every kind. */
+const CLUSTER_SYNC_TIMEOUT_MS = 60_000;
+
+/**
+ * `gatehouse check --kubeconfig`: lists the cluster through the webhook's own live snapshot source,
+ * then judges every Ingress in it (checkExisting). The cluster is check's input here, so failing
+ * to reach it is an input error (exit 2), as an unreadable file is.
+ */
+export async function runClusterCheck(
+  input: Pick<CheckInput, 'rules' | 'options' | 'logger' | 'now'> & { readonly kubeconfig: string; readonly env?: NodeJS.ProcessEnv; readonly syncTimeoutMs?: number },
+): Promise<CheckResult> {
+  let source: SnapshotSource;
+  try {
+    source = await openSnapshotSource({ snapshotPaths: [], kubeconfig: input.kubeconfig, ...(input.env ? { env: input.env } : {}) }, input.logger);
+  } catch (err) {
+    throw new GatehouseError('SNAPSHOT_READ', `--kubeconfig ${input.kubeconfig}: ${(err as Error).message}`, { cause: err });
+  }
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    const timeoutMs = input.syncTimeoutMs ?? CLUSTER_SYNC_TIMEOUT_MS;
+    const timedOut = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new GatehouseError('SNAPSHOT_READ', `${source.description}: could not list the cluster's objects within ${timeoutMs / 1000}s`)), timeoutMs);
+    });
+    await Promise.race([source.whenSynced(), timedOut]);
+    return checkExisting(source.cluster, source.description, input);
+  } finally {
+    clearTimeout(timer);
+    await source.stop();
+  }
+}
+
+/** 2 when the input could not all be judged (or files held no Ingress at all), 1 on any denial, else 0. */
 export function checkExitCode(result: CheckResult): number {
-  if (result.errors.length > 0 || result.reports.some((r) => r.error !== undefined) || result.reports.length === 0) return 2;
+  const nothing = result.reports.length === 0 && result.cluster === undefined;
+  if (result.errors.length > 0 || result.reports.some((r) => r.error !== undefined) || nothing) return 2;
   return result.denied > 0 ? 1 : 0;
 }

@@ -7,6 +7,8 @@ import type { HostPort } from '../config/flags.js';
 import { GatehouseError } from '../errors.js';
 import type { ClusterSnapshot } from '../k8s/snapshot.js';
 import type { WebhookMetrics } from '../metrics.js';
+import { POLICY_RULE_IDS } from '../config/common-flags.js';
+import { PolicyReloader } from '../policy/policy-reloader.js';
 import { RULES } from '../rules/index.js';
 import type { RuleOptions } from '../rules/types.js';
 import { selfSignedKeyPair } from '../tls/self-signed.js';
@@ -19,6 +21,8 @@ export interface WebhookServing {
   readonly clientCaFile?: string;
   readonly allowedClientNames: readonly string[];
   readonly rules: RuleOptions;
+  /** A policy file over `rules.policy`, re-read while serving. */
+  readonly policyFile?: string;
 }
 
 export interface ServedWebhook {
@@ -64,20 +68,33 @@ export async function serveWebhook(
       throw new GatehouseError('TLS_CONFIG', `--client-ca-file: ${(err as Error).message}`, { cause: err });
     }
   }
+  const policy = settings.policyFile
+    ? new PolicyReloader(settings.policyFile, settings.rules.policy, POLICY_RULE_IDS, logger.child({ component: 'policy' }))
+    : undefined;
+  await policy?.load();
   app = buildWebhookServer({
     tls: pair,
     ...(clientCa ? { clientCa } : {}),
     allowedClientNames: settings.allowedClientNames,
-    deps: { cluster: source.cluster, synced: source.synced, rules: RULES, options: settings.rules, logger: logger.child({ component: 'admission' }) },
+    deps: {
+      cluster: source.cluster,
+      synced: source.synced,
+      rules: RULES,
+      options: settings.rules,
+      logger: logger.child({ component: 'admission' }),
+      ...(policy ? { policy: policy.current } : {}),
+    },
     metrics,
   });
   await listenOn(app, settings.listen, 'webhook');
   reloader?.start();
+  policy?.start();
   const served = app;
   return {
     app: served,
     close: async () => {
       reloader?.stop();
+      policy?.stop();
       await served.close();
     },
   };

@@ -3,6 +3,8 @@ import { buildHealthServer } from '../health/server.js';
 import { openSnapshotSource } from '../k8s/snapshot-source.js';
 import { createLogger } from '../log.js';
 import { createWebhookMetrics } from '../metrics.js';
+import { ExistingReport } from '../report/existing-report.js';
+import { RULES } from '../rules/index.js';
 import type { Command } from './command.js';
 import { listenOn, serveWebhook, urlHost } from './serve-webhook.js';
 
@@ -18,7 +20,15 @@ export const webhookCommand: Command = {
     const logger = createLogger(config.logLevel);
     const source = await openSnapshotSource({ ...config, env: io.env }, logger.child({ component: 'snapshot' }));
     const metrics = createWebhookMetrics(() => source.cluster);
+    // Re-judges the cached Ingresses after changes, off the admission path (files: once).
+    const existing = new ExistingReport(
+      { cluster: source.cluster, synced: source.synced, rules: RULES, options: config.rules, logger: logger.child({ component: 'existing-report' }) },
+      metrics.existingFindings,
+    );
+    const unsubscribeExisting = source.onChange(() => existing.schedule());
+    void source.whenSynced().then(() => existing.schedule());
     const health = buildHealthServer({
+      existing: () => existing.entries(),
       ready: source.synced,
       notReadyReason: () => 'informers have not synced',
       registry: metrics.registry,
@@ -38,6 +48,8 @@ export const webhookCommand: Command = {
     }
     const signal = await io.stopSignal;
     logger.info({ signal }, 'shutting down');
+    unsubscribeExisting();
+    existing.stop();
     await webhook.close();
     await health.close();
     await source.stop();

@@ -1,6 +1,10 @@
 import { HOST_OWNERSHIP_POLICIES, type HostOwnershipPolicy } from '../k8s/host-ownership.js';
 import type { OwnershipOptions } from '../k8s/ownership.js';
 import { REGEX_REDOS_MODES, type RegexRedosMode } from '../pcre/backtracking.js';
+import { DEFAULT_EXEMPT_NAMESPACE_LABEL, POLICY_MODES, RULE_ACTIONS, type AdmissionPolicy, type PolicyMode, type RuleAction } from '../policy/action.js';
+import { isLabelKey } from '../policy/policy-file.js';
+import { GatehouseError } from '../errors.js';
+import { RULES } from '../rules/index.js';
 import { RISK_LEVELS, type RiskLevel, type RuleOptions } from '../rules/types.js';
 import type { FlagSpec } from './flags.js';
 
@@ -52,7 +56,54 @@ export const RULE_FLAGS: readonly FlagSpec[] = [
     default: 'deny',
     help: 'regex paths that may backtrack catastrophically: deny (the controller leaves them out too) or warn',
   },
+  {
+    name: 'mode',
+    type: 'enum',
+    values: POLICY_MODES,
+    default: 'enforce',
+    help: 'audit: admit what would be denied and record it (auditAnnotations, gatehouse_audit_findings_total)',
+  },
+  {
+    name: 'rule-action',
+    type: 'repeated',
+    arg: 'RULE=ACTION',
+    help: `what a rule's denials become: ${RULE_ACTIONS.join(', ')} (repeatable; default deny)`,
+  },
+  {
+    name: 'exempt-namespace-label',
+    type: 'string',
+    arg: 'KEY',
+    default: DEFAULT_EXEMPT_NAMESPACE_LABEL,
+    help: 'Ingresses in Namespaces with this label set to "true" are admitted unchecked',
+  },
 ];
+
+/** The rule ids a policy may name. */
+export const POLICY_RULE_IDS: readonly string[] = RULES.map((r) => r.id);
+
+/** `RULE=ACTION` flags as a map; a bad entry is a usage error naming it. */
+function ruleActionsFrom(entries: readonly string[]): Readonly<Record<string, RuleAction>> {
+  const actions: Record<string, RuleAction> = {};
+  for (const entry of entries) {
+    const eq = entry.indexOf('=');
+    const [id, action] = eq < 0 ? [entry, ''] : [entry.slice(0, eq), entry.slice(eq + 1)];
+    if (!POLICY_RULE_IDS.includes(id)) throw new GatehouseError('USAGE', `--rule-action ${entry}: unknown rule "${id}" (known: ${POLICY_RULE_IDS.join(', ')})`);
+    if (!RULE_ACTIONS.includes(action as RuleAction)) throw new GatehouseError('USAGE', `--rule-action ${entry}: the action must be one of ${RULE_ACTIONS.join(', ')}`);
+    actions[id] = action as RuleAction;
+  }
+  return Object.freeze(actions);
+}
+
+/** The admission policy from parsed RULE_FLAGS values (a policy file may override it later). */
+function policyFrom(values: Readonly<Record<string, unknown>>): AdmissionPolicy {
+  const label = (values['exempt-namespace-label'] as string | undefined) ?? DEFAULT_EXEMPT_NAMESPACE_LABEL;
+  if (!isLabelKey(label)) throw new GatehouseError('USAGE', `--exempt-namespace-label ${label}: not a label key`);
+  return Object.freeze({
+    mode: (values['mode'] as PolicyMode | undefined) ?? 'enforce',
+    actions: ruleActionsFrom((values['rule-action'] as string[] | undefined) ?? []),
+    exemptNamespaceLabel: label,
+  });
+}
 
 export const LOG_FLAGS: readonly FlagSpec[] = [
   {
@@ -77,5 +128,6 @@ export function ruleOptionsFrom(values: Readonly<Record<string, unknown>>): Rule
     allowSnippetAnnotations: values['allow-snippet-annotations'] as boolean,
     hostOwnership: values['host-ownership'] as HostOwnershipPolicy,
     regexRedos: values['regex-redos'] as RegexRedosMode,
+    policy: policyFrom(values),
   });
 }

@@ -19,7 +19,7 @@ export const RENDER_FLAGS: readonly FlagSpec[] = [
 ];
 
 const WEBHOOK_TLS_FLAGS = WEBHOOK_FLAGS.filter((f) =>
-  ['tls-cert-file', 'tls-key-file', 'self-signed', 'client-ca-file', 'allowed-client-names'].includes(f.name),
+  ['tls-cert-file', 'tls-key-file', 'self-signed', 'client-ca-file', 'allowed-client-names', 'policy-file'].includes(f.name),
 );
 
 export const CONTROLLER_FLAGS: readonly FlagSpec[] = [
@@ -120,6 +120,7 @@ export interface ControllerConfig extends RenderConfig {
     readonly clientCaFile?: string;
     readonly allowedClientNames: readonly string[];
     readonly rules: RuleOptions;
+    readonly policyFile?: string;
   };
   readonly kubeconfig?: string;
   readonly logLevel: string;
@@ -146,8 +147,9 @@ export function controllerConfigFrom(parsed: ParsedFlags, env: NodeJS.ProcessEnv
       ...(v['client-ca-file'] ? { clientCaFile: v['client-ca-file'] as string } : {}),
       allowedClientNames: (v['allowed-client-names'] as string[] | undefined) ?? [],
       rules: render.rules,
+      ...(v['policy-file'] ? { policyFile: v['policy-file'] as string } : {}),
     };
-  } else if (v['tls-cert-file'] || v['tls-key-file'] || v['client-ca-file']) {
+  } else if (v['tls-cert-file'] || v['tls-key-file'] || v['client-ca-file'] || v['policy-file']) {
     throw new GatehouseError('USAGE', 'the TLS flags configure the webhook: they need --webhook-listen');
   }
   return Object.freeze({

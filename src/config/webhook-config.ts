@@ -21,6 +21,12 @@ export const WEBHOOK_FLAGS: readonly FlagSpec[] = [
     arg: 'NAMES',
     help: 'comma-separated CN/SAN values a client certificate must carry (with --client-ca-file)',
   },
+  {
+    name: 'policy-file',
+    type: 'string',
+    arg: 'PATH',
+    help: 'YAML {mode, rules: {RULE: ACTION}, exemptNamespaceLabel} over the flags, re-read when it changes (a mounted ConfigMap)',
+  },
   { name: 'print-curl', type: 'bool', default: false, help: 'print a ready-to-paste curl command once listening' },
   ...SNAPSHOT_FLAGS,
   ...RULE_FLAGS,
@@ -38,6 +44,8 @@ export interface WebhookConfig {
   readonly snapshotPaths: readonly string[];
   readonly kubeconfig?: string;
   readonly rules: RuleOptions;
+  /** `--policy-file`: overrides `rules.policy`, watched live. */
+  readonly policyFile?: string;
   readonly logLevel: string;
 }
 
@@ -63,6 +71,7 @@ export function webhookConfigFrom(parsed: ParsedFlags): WebhookConfig {
     snapshotPaths: Object.freeze(snapshots),
     ...(v['kubeconfig'] ? { kubeconfig: v['kubeconfig'] as string } : {}),
     rules: ruleOptionsFrom(v),
+    ...(v['policy-file'] ? { policyFile: v['policy-file'] as string } : {}),
     logLevel: v['log-level'] as string,
   });
 }

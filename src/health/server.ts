@@ -12,9 +12,11 @@ export interface HealthServerOptions {
    */
   readonly degraded?: () => string | undefined;
   readonly registry: Registry;
+  /** The webhook's report on the Ingresses already in the cluster, served as JSON on `/existing`. */
+  readonly existing?: () => unknown;
 }
 
-/** Plain-HTTP `/healthz`, `/readyz`, `/metrics` (kubelet probes and Prometheus do not speak our TLS). */
+/** Plain-HTTP `/healthz`, `/readyz`, `/metrics` (and `/existing` when given) (kubelet probes and Prometheus do not speak our TLS). */
 export function buildHealthServer(opts: HealthServerOptions): FastifyInstance {
   const app = fastify({ logger: false, bodyLimit: 1024 });
   app.get('/healthz', async () => 'ok\n');
@@ -29,5 +31,9 @@ export function buildHealthServer(opts: HealthServerOptions): FastifyInstance {
     const body = await opts.registry.metrics();
     return reply.type(opts.registry.contentType).send(body);
   });
+  if (opts.existing) {
+    const existing = opts.existing;
+    app.get('/existing', async (_req, reply) => reply.type('application/json').send(JSON.stringify(existing())));
+  }
   return app;
 }

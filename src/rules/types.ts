@@ -3,6 +3,7 @@ import type { HostOwnershipPolicy } from '../k8s/host-ownership.js';
 import type { OwnershipOptions } from '../k8s/ownership.js';
 import type { Ingress } from '../k8s/types.js';
 import type { RegexRedosMode } from '../pcre/backtracking.js';
+import { DEFAULT_POLICY, type AdmissionPolicy } from '../policy/action.js';
 
 export type Severity = 'deny' | 'warn';
 
@@ -31,6 +32,11 @@ export interface RuleOptions {
   readonly hostOwnership: HostOwnershipPolicy;
   /** `--regex-redos`: deny, or only warn about, regex paths that may backtrack catastrophically. */
   readonly regexRedos: RegexRedosMode;
+  /**
+   * What findings become at admission (`--mode`, `--rule-action`, `--exempt-namespace-label`):
+   * rules ignore it; the admission pipeline applies it after them (policy/action.ts).
+   */
+  readonly policy: AdmissionPolicy;
 }
 
 export const DEFAULT_RULE_OPTIONS: RuleOptions = Object.freeze({
@@ -43,6 +49,7 @@ export const DEFAULT_RULE_OPTIONS: RuleOptions = Object.freeze({
   allowSnippetAnnotations: false,
   hostOwnership: 'strict',
   regexRedos: 'deny',
+  policy: DEFAULT_POLICY,
 });
 
 /** Everything a rule may look at besides the Ingress itself. */

@@ -19,3 +19,42 @@ describe('--regex-redos', () => {
     expect(() => webhook(['--regex-redos', 'off'])).toThrow(/regex-redos/);
   });
 });
+
+describe('admission policy flags', () => {
+  test.for([
+    ['webhook', webhook],
+    ['controller', controller],
+  ] as const)('%s: enforce, no rule actions and gatehouse.dev/exempt by default', ([, rules]) => {
+    expect(rules([]).policy).toEqual({ mode: 'enforce', actions: {}, exemptNamespaceLabel: 'gatehouse.dev/exempt' });
+  });
+
+  test('--mode, --rule-action (repeatable) and --exempt-namespace-label', () => {
+    const args = ['--mode', 'audit', '--rule-action', 'backend-port=warn', '--rule-action', 'tls=off', '--exempt-namespace-label', 'team.example/legacy'];
+    expect(webhook(args).policy).toEqual({ mode: 'audit', actions: { 'backend-port': 'warn', tls: 'off' }, exemptNamespaceLabel: 'team.example/legacy' });
+  });
+
+  test.for([
+    [['--rule-action', 'backend-prot=warn'], /unknown rule "backend-prot"/],
+    [['--rule-action', 'tls=ignore'], /the action must be one of deny, warn, audit, off/],
+    [['--rule-action', 'tls'], /the action must be one of/],
+    [['--mode', 'dryrun'], /mode/],
+    [['--exempt-namespace-label', 'a b'], /not a label key/],
+  ] as const)('refuses %j', ([args, reason]) => {
+    expect(() => webhook([...args])).toThrow(reason);
+  });
+
+  test('--policy-file is read by the webhook', () => {
+    expect(webhookConfigFrom(parseFlags(WEBHOOK_FLAGS, ['--self-signed', '--policy-file', '/etc/gatehouse/policy.yaml'])).policyFile).toBe('/etc/gatehouse/policy.yaml');
+  });
+});
+
+describe('--policy-file on the controller', () => {
+  test('configures the webhook served with --webhook-listen', () => {
+    const config = controllerConfigFrom(parseFlags(CONTROLLER_FLAGS, ['--webhook-listen', ':8443', '--self-signed', '--policy-file', '/p.yaml']), {});
+    expect(config.webhook?.policyFile).toBe('/p.yaml');
+  });
+
+  test('needs --webhook-listen', () => {
+    expect(() => controller(['--policy-file', '/p.yaml'])).toThrow(/need --webhook-listen/);
+  });
+});

@@ -50,3 +50,21 @@ describe('health server', () => {
     expect(text).toContain('gatehouse_snapshot_objects{kind="Namespace"} 2');
   });
 });
+
+describe('health server /existing', () => {
+  test.for([
+    ['with a provider: its value as JSON', true, 200],
+    ['without one (the controller): 404', false, 404],
+  ] as const)('%s', async ([, withProvider, status]) => {
+    const metrics = createWebhookMetrics(() => shopCluster());
+    const entries = [{ namespace: 'shop', name: 'web', allowed: false, findings: [{ rule: 'backend-service', severity: 'deny', path: 'p', message: 'm' }] }];
+    const app = buildHealthServer({ ready: () => true, registry: metrics.registry, ...(withProvider ? { existing: () => entries } : {}) });
+    try {
+      const res = await app.inject({ method: 'GET', url: '/existing' });
+      expect(res.statusCode).toBe(status);
+      if (withProvider) expect(res.json()).toEqual(entries);
+    } finally {
+      await app.close();
+    }
+  });
+});
