@@ -8,6 +8,7 @@ export function formatCheckHuman(result: CheckResult): string {
     const verdict = r.error === 400 ? 'malformed' : r.error !== undefined ? 'error' : !r.owned ? 'skipped (not a Gatehouse Ingress)' : r.allowed ? 'ok' : 'denied';
     lines.push(`${r.namespace}/${r.name} (${r.source}): ${verdict}`);
     for (const f of r.findings) lines.push(`  ${f.severity === 'deny' ? 'DENY' : 'warn'}  [${f.rule}] ${f.path}: ${f.message}`);
+    for (const f of r.audited) lines.push(`  audit [${f.rule}] ${f.path}: ${f.message}`);
     if (r.patch.length > 0) lines.push(`  patch: ${JSON.stringify(r.patch)}`);
   }
   for (const f of result.withoutIngress) {

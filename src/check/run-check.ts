@@ -22,6 +22,8 @@ export interface IngressReport {
   readonly owned: boolean;
   readonly allowed: boolean;
   readonly findings: readonly Finding[];
+  /** Denials the policy (--mode audit, --rule-action RULE=audit) let through: what the webhook records in auditAnnotations. */
+  readonly audited: readonly Finding[];
   /** The mutating webhook's patch, applied before the rules ran (as the API server does). */
   readonly patch: readonly JsonPatchOp[];
   /** Set when the object could not be judged: 400 malformed (the finding says where), 500 a rule failed. */
@@ -115,13 +117,13 @@ export function reportOf(source: string, request: AdmissionRequest, deps: Admiss
   const admission = admit(request, deps);
   const { decision } = admission;
   const base = { source, namespace: request.namespace ?? 'default', name: request.name ?? '', patch: admission.patch };
-  if (decision.allowed && !admission.judged) return { ...base, owned: false, allowed: true, findings: [] };
+  if (decision.allowed && !admission.judged) return { ...base, owned: false, allowed: true, findings: [], audited: [] };
   const code = decision.code ?? 403;
   if (!decision.allowed && code !== 403) {
     const findings = admission.findings.length > 0 ? admission.findings : [{ rule: 'gatehouse', severity: 'deny' as const, path: '', message: decision.message ?? 'failed' }];
-    return { ...base, owned: admission.judged, allowed: false, findings, error: code };
+    return { ...base, owned: admission.judged, allowed: false, findings, audited: [], error: code };
   }
-  return { ...base, owned: true, allowed: decision.allowed, findings: admission.findings };
+  return { ...base, owned: true, allowed: decision.allowed, findings: admission.findings, audited: admission.audited };
 }
 
 /**

@@ -45,6 +45,14 @@ describe('gatehouse check', () => {
     expect(out).toMatch(/DENY {2}\[host-path-conflict\] .*shop\/storefront/);
   });
 
+  test('--mode audit: the same problems are listed as audit lines and nothing is denied, exit 0', async () => {
+    const run = runCli(['check', '--mode', 'audit', '--snapshot', join(EXAMPLES, 'snapshot'), join(FIXTURES, 'broken.yaml')]);
+    expect(await run.code).toBe(0);
+    expect(run.stdout()).toContain('  audit [backend-port] spec.rules[0].http.paths[0].backend.service.port.number: ');
+    expect(run.stdout()).not.toContain('DENY');
+    expect(run.stdout()).toContain('1 Ingress(es), 1 checked, 0 denied');
+  });
+
   test('--output json gives a stable shape', async () => {
     const run = runCli(['check', '--output', 'json', '--snapshot', join(EXAMPLES, 'snapshot'), join(FIXTURES, 'broken.yaml')]);
     expect(await run.code).toBe(1);
