@@ -54,6 +54,8 @@ export interface AuditEvent {
   readonly user: { readonly username: string; readonly groups?: readonly string[] };
   readonly objectRef?: { readonly resource?: string; readonly namespace?: string; readonly name?: string; readonly subresource?: string };
   readonly responseStatus?: { readonly code?: number };
+  /** Audit annotations, e.g. those an admission webhook returned (`<webhook name>/<key>`). */
+  readonly annotations?: Readonly<Record<string, string>>;
 }
 
 export interface KubectlResult {
