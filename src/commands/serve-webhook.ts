@@ -8,6 +8,7 @@ import { GatehouseError } from '../errors.js';
 import type { ClusterSnapshot } from '../k8s/snapshot.js';
 import type { WebhookMetrics } from '../metrics.js';
 import { POLICY_RULE_IDS } from '../config/common-flags.js';
+import type { AdmissionPolicy } from '../policy/action.js';
 import { PolicyReloader } from '../policy/policy-reloader.js';
 import { RULES } from '../rules/index.js';
 import type { RuleOptions } from '../rules/types.js';
@@ -27,6 +28,8 @@ export interface WebhookServing {
 
 export interface ServedWebhook {
   readonly app: FastifyInstance;
+  /** The policy in force (re-read from --policy-file while serving, else the flags'). */
+  readonly policy: () => AdmissionPolicy;
   close(): Promise<void>;
 }
 
@@ -36,6 +39,7 @@ export async function serveWebhook(
   source: { readonly cluster: ClusterSnapshot; readonly synced: () => boolean },
   metrics: WebhookMetrics,
   logger: Logger,
+  hooks: { readonly onPolicyChange?: () => void } = {},
 ): Promise<ServedWebhook> {
   let pair: ServingPair;
   let reloader: CertReloader | undefined;
@@ -69,7 +73,7 @@ export async function serveWebhook(
     }
   }
   const policy = settings.policyFile
-    ? new PolicyReloader(settings.policyFile, settings.rules.policy, POLICY_RULE_IDS, logger.child({ component: 'policy' }))
+    ? new PolicyReloader(settings.policyFile, settings.rules.policy, POLICY_RULE_IDS, logger.child({ component: 'policy' }), () => hooks.onPolicyChange?.())
     : undefined;
   await policy?.load();
   app = buildWebhookServer({
@@ -92,6 +96,7 @@ export async function serveWebhook(
   const served = app;
   return {
     app: served,
+    policy: policy?.current ?? (() => settings.rules.policy),
     close: async () => {
       reloader?.stop();
       policy?.stop();

@@ -6,7 +6,7 @@ import { createWebhookMetrics } from '../metrics.js';
 import { ExistingReport } from '../report/existing-report.js';
 import { RULES } from '../rules/index.js';
 import type { Command } from './command.js';
-import { listenOn, serveWebhook, urlHost } from './serve-webhook.js';
+import { listenOn, serveWebhook, urlHost, type ServedWebhook } from './serve-webhook.js';
 
 export const webhookCommand: Command = {
   name: 'webhook',
@@ -20,9 +20,18 @@ export const webhookCommand: Command = {
     const logger = createLogger(config.logLevel);
     const source = await openSnapshotSource({ ...config, env: io.env }, logger.child({ component: 'snapshot' }));
     const metrics = createWebhookMetrics(() => source.cluster);
-    // Re-judges the cached Ingresses after changes, off the admission path (files: once).
+    // Re-judges the cached Ingresses after changes, off the admission path (files: once), with
+    // the policy the webhook applies (a --policy-file reload starts a new pass).
+    let served: ServedWebhook | undefined;
     const existing = new ExistingReport(
-      { cluster: source.cluster, synced: source.synced, rules: RULES, options: config.rules, logger: logger.child({ component: 'existing-report' }) },
+      {
+        cluster: source.cluster,
+        synced: source.synced,
+        rules: RULES,
+        options: config.rules,
+        policy: () => served?.policy() ?? config.rules.policy,
+        logger: logger.child({ component: 'existing-report' }),
+      },
       metrics.existingFindings,
     );
     const unsubscribeExisting = source.onChange(() => existing.schedule());
@@ -34,7 +43,8 @@ export const webhookCommand: Command = {
       registry: metrics.registry,
     });
     await listenOn(health, config.healthListen, 'health server');
-    const webhook = await serveWebhook(config, source, metrics, logger);
+    const webhook = await serveWebhook(config, source, metrics, logger, { onPolicyChange: () => existing.schedule() });
+    served = webhook;
     logger.info({ listen: config.listen, health: config.healthListen, source: source.description }, 'webhook serving');
     if (config.printCurl) {
       const base = `https://${urlHost(config.listen)}:${config.listen.port}`;

@@ -23,6 +23,8 @@ export class PolicyReloader {
     private readonly base: AdmissionPolicy,
     private readonly ruleIds: readonly string[],
     private readonly logger: Logger,
+    /** Told after each new policy is applied (the background report re-judges with it). */
+    private readonly onChange: () => void = () => {},
   ) {
     this.policy = base;
   }
@@ -53,6 +55,7 @@ export class PolicyReloader {
     if (outcome.text === this.lastText) return false;
     this.swap(outcome.text, outcome.policy);
     this.logger.info({ file: this.file, mode: this.policy.mode, actions: this.policy.actions }, 'policy reloaded');
+    this.onChange();
     return true;
   }
 

@@ -10,6 +10,8 @@ export interface ExistingEntry {
   readonly name: string;
   readonly allowed: boolean;
   readonly findings: readonly Finding[];
+  /** Denials the policy lets through (audit): in audit mode these are what the report is for. */
+  readonly audited: readonly Finding[];
 }
 
 export interface ExistingReportOptions {
@@ -86,7 +88,7 @@ export class ExistingReport {
         if (this.stopped) return;
         for (const ingress of ingresses.slice(i, i + this.batchSize)) {
           const r = reportOf('cluster', existingRequest(ingress), this.deps);
-          if (r.owned || r.error !== undefined) next.push({ namespace: r.namespace, name: r.name, allowed: r.allowed, findings: r.findings });
+          if (r.owned || r.error !== undefined) next.push({ namespace: r.namespace, name: r.name, allowed: r.allowed, findings: r.findings, audited: r.audited });
         }
       }
       this.publish(next);
@@ -99,7 +101,8 @@ export class ExistingReport {
   private publish(entries: readonly ExistingEntry[]): void {
     const counts = new Map<string, { rule: string; severity: string; n: number }>();
     for (const e of entries) {
-      for (const f of e.findings) {
+      const labelled = [...e.findings.map((f) => ({ rule: f.rule, severity: f.severity as string })), ...e.audited.map((f) => ({ rule: f.rule, severity: 'audit' }))];
+      for (const f of labelled) {
         const key = `${f.rule}\u0000${f.severity}`;
         const c = counts.get(key) ?? { rule: f.rule, severity: f.severity, n: 0 };
         c.n++;

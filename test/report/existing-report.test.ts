@@ -1,6 +1,7 @@
 import { pino } from 'pino';
 import { Gauge, Registry } from 'prom-client';
 import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest';
+import type { AdmissionPolicy } from '../../src/policy/action.js';
 import { ExistingReport } from '../../src/report/existing-report.js';
 import { RULES } from '../../src/rules/index.js';
 import { DEFAULT_RULE_OPTIONS } from '../../src/rules/types.js';
@@ -74,5 +75,27 @@ describe('ExistingReport: background findings over the cache', () => {
     report.stop();
     await vi.advanceTimersByTimeAsync(200);
     expect(report.completedPasses()).toBe(0);
+  });
+});
+
+describe('ExistingReport follows the policy in force', () => {
+  beforeEach(() => vi.useFakeTimers());
+  afterEach(() => vi.useRealTimers());
+
+  test('in audit mode the would-be denials are reported as audit, and a new policy is used on the next pass', async () => {
+    const store = shopCluster(ingress({ name: 'bad', host: 'bad.example.com', paths: [{ service: 'api' }] }));
+    const registry = new Registry();
+    const gauge = new Gauge({ name: 'gatehouse_existing_findings', help: 'h', labelNames: ['rule', 'severity'] as const, registers: [registry] });
+    let policy: AdmissionPolicy = { ...DEFAULT_RULE_OPTIONS.policy, mode: 'audit' };
+    const report = new ExistingReport({ cluster: store, synced: () => true, rules: RULES, options: DEFAULT_RULE_OPTIONS, policy: () => policy, logger }, gauge, { debounceMs: 100 });
+    const series = async () => (await gauge.get()).values.map((v) => `${v.labels['rule']}/${v.labels['severity']}=${v.value}`).sort();
+    report.schedule();
+    await vi.advanceTimersByTimeAsync(100);
+    expect(report.entries().map((e) => [e.name, e.allowed, e.audited.map((f) => f.rule)])).toEqual([['bad', true, ['backend-service']]]);
+    expect(await series()).toEqual(['backend-service/audit=1']);
+    policy = { ...DEFAULT_RULE_OPTIONS.policy, mode: 'enforce' };
+    report.schedule();
+    await vi.advanceTimersByTimeAsync(100);
+    expect(await series()).toEqual(['backend-service/deny=1']);
   });
 });
