@@ -92,6 +92,8 @@ export function catalogEntry(key: string): AnnotationEntry | undefined {
 export interface Support {
   readonly controller: ControllerSupport;
   readonly feature: string;
+  /** How Gatehouse differs from ingress-nginx for this key, when it does. */
+  readonly differs?: string;
 }
 
 /**
@@ -100,7 +102,7 @@ export interface Support {
  */
 export function controllerSupport(key: string): Support | undefined {
   const entry = BY_KEY.get(key) ?? UNIMPLEMENTED_BY_KEY.get(key);
-  if (entry) return { controller: entry.controller, feature: entry.feature ?? key };
+  if (entry) return { controller: entry.controller, feature: entry.feature ?? key, ...(entry.differs ? { differs: entry.differs } : {}) };
   const family = REFUSED_FAMILIES.find((f) => f.pattern.test(key));
   return family ? { controller: 'refuses', feature: family.feature } : undefined;
 }

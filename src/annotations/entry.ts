@@ -57,6 +57,8 @@ export interface UnimplementedEntry {
   readonly controller: Exclude<ControllerSupport, 'renders'>;
   /** What it asks for, in a few words (`external authentication`); names it in messages. */
   readonly feature: string;
+  /** How Gatehouse's handling differs from ingress-nginx's, for the migration report and docs. */
+  readonly differs?: string;
 }
 
 /** Entries for keys of one unimplemented feature, all refused or all ignored. */
@@ -75,6 +77,12 @@ export interface AnnotationEntry {
   readonly controller: ControllerSupport;
   /** What it asks for, in a few words; required unless the controller renders it. */
   readonly feature?: string;
+  /**
+   * How Gatehouse's handling differs from ingress-nginx's (a default, a value it refuses, a
+   * behaviour plain nginx cannot give), in one sentence; shown by docs/annotations.md and the
+   * migration report. Absent: same behaviour.
+   */
+  readonly differs?: string;
   readonly kind: ValueKind;
   /** Schema of the decoded value; compiled once by validate.ts. */
   readonly schema: JsonSchema;
