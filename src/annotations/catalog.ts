@@ -3,68 +3,26 @@
 // it), as ingress-nginx declares its own (internal/ingress/annotations/parser). The webhook
 // validates with it and the controller renders only what it accepts and implements. An explicit
 // list, no discovery: adding an annotation is a visible change.
-import type { AnnotationEntry, ControllerSupport, UnimplementedEntry, ValueKinds } from './entry.js';
-import { ACCESS_ANNOTATIONS, ACCESS_UNIMPLEMENTED } from './entries/access.js';
-import { AFFINITY_ANNOTATIONS, AFFINITY_UNIMPLEMENTED } from './entries/affinity.js';
-import { AUTH_UNIMPLEMENTED } from './entries/auth.js';
-import { CANARY_ANNOTATIONS, CANARY_UNIMPLEMENTED } from './entries/canary.js';
-import { CORS_ANNOTATIONS } from './entries/cors.js';
-import { MODSECURITY_UNIMPLEMENTED } from './entries/modsecurity.js';
-import { OBSERVABILITY_UNIMPLEMENTED } from './entries/observability.js';
-import { PROXY_ANNOTATIONS, PROXY_UNIMPLEMENTED } from './entries/proxy.js';
-import { RATE_LIMIT_UNIMPLEMENTED } from './entries/rate-limit.js';
-import { REDIRECT_ANNOTATIONS, REDIRECT_UNIMPLEMENTED } from './entries/redirect.js';
-import { REWRITE_ANNOTATIONS } from './entries/rewrite.js';
-import { ROUTING_UNIMPLEMENTED } from './entries/routing.js';
-import { SNIPPET_ANNOTATIONS } from './entries/snippets.js';
-import { TLS_ANNOTATIONS, TLS_UNIMPLEMENTED } from './entries/tls.js';
+import type { AnnotationEntry, ControllerSupport, UnimplementedEntry } from './entry.js';
+import { FEATURES } from './features/index.js';
+import type { AcceptedValues } from './reader.js';
 
 export type { AnnotationEntry, ControllerSupport, NamespacedName, UnimplementedEntry, ValueKind, ValueKinds } from './entry.js';
 
 /** Prefix of every annotation in the catalog. */
 export const NGINX_ANNOTATION_PREFIX = 'nginx.ingress.kubernetes.io/';
 
-/** Every annotation whose value Gatehouse validates, grouped by topic; keys are stored without the prefix. */
-export const ANNOTATION_CATALOG = [
-  ...REWRITE_ANNOTATIONS,
-  ...TLS_ANNOTATIONS,
-  ...PROXY_ANNOTATIONS,
-  ...ACCESS_ANNOTATIONS,
-  ...REDIRECT_ANNOTATIONS,
-  ...CORS_ANNOTATIONS,
-  ...AFFINITY_ANNOTATIONS,
-  ...CANARY_ANNOTATIONS,
-  ...SNIPPET_ANNOTATIONS,
-] as const satisfies readonly AnnotationEntry[];
-
-type CatalogEntry = (typeof ANNOTATION_CATALOG)[number];
-
-/** A supported annotation key, without the prefix (`proxy-body-size`). */
-export type AnnotationKey = CatalogEntry['key'];
-
-/** The decoded type of an annotation's accepted value (`proxy-read-timeout` → number). */
-export type AnnotationValue<K extends AnnotationKey> = ValueKinds[Extract<CatalogEntry, { key: K }>['kind']];
+/** Every annotation whose value Gatehouse validates, feature by feature; keys are stored without the prefix. */
+export const ANNOTATION_CATALOG: readonly AnnotationEntry[] = FEATURES.flatMap((f) => f.entries);
 
 /** Accepted values of one Ingress, by key without prefix; absent keys were not set or not accepted. */
-export type AnnotationValues = { readonly [K in AnnotationKey]?: AnnotationValue<K> };
+export type AnnotationValues = AcceptedValues;
 
 /**
  * The rest of ingress-nginx's annotations: known by key only, refused or ignored whatever the
  * value, because the controller does not implement them.
  */
-export const UNIMPLEMENTED_ANNOTATIONS: readonly UnimplementedEntry[] = [
-  ...AUTH_UNIMPLEMENTED,
-  ...ACCESS_UNIMPLEMENTED,
-  ...RATE_LIMIT_UNIMPLEMENTED,
-  ...TLS_UNIMPLEMENTED,
-  ...MODSECURITY_UNIMPLEMENTED,
-  ...CANARY_UNIMPLEMENTED,
-  ...PROXY_UNIMPLEMENTED,
-  ...REDIRECT_UNIMPLEMENTED,
-  ...AFFINITY_UNIMPLEMENTED,
-  ...ROUTING_UNIMPLEMENTED,
-  ...OBSERVABILITY_UNIMPLEMENTED,
-];
+export const UNIMPLEMENTED_ANNOTATIONS: readonly UnimplementedEntry[] = FEATURES.flatMap((f) => f.unimplemented ?? []);
 
 /**
  * Keys the catalog does not list but that belong to a family the controller refuses: a future
@@ -119,25 +77,36 @@ function cell(text: string): string {
 /** What the controller column says. */
 const CONTROLLER_CELL: Readonly<Record<ControllerSupport, string>> = { renders: 'renders', refuses: '**refused**', ignores: 'ignored' };
 
-/** The validated annotations as a Markdown table (annotation, controller, risk, accepted values, example, what it does). */
+/** The validated annotations as a Markdown table, feature by feature (feature, annotation, controller, risk, accepted values, example, what it does, difference from ingress-nginx). */
 export function catalogMarkdown(): string {
   const lines = [
-    '| Annotation | Controller | Risk | Accepted values | Example | What it does |',
-    '|---|---|---|---|---|---|',
+    '| Feature | Annotation | Controller | Risk | Accepted values | Example | What it does | Differs from ingress-nginx |',
+    '|---|---|---|---|---|---|---|---|',
   ];
-  for (const e of ANNOTATION_CATALOG as readonly AnnotationEntry[]) {
-    lines.push(
-      `| \`${NGINX_ANNOTATION_PREFIX}${e.key}\` | ${CONTROLLER_CELL[e.controller]} | ${e.risk} | ${cell(e.expects)} | \`${cell(e.examples[0])}\` | ${cell(e.doc)} |`,
-    );
+  for (const f of FEATURES) {
+    for (const e of f.entries as readonly AnnotationEntry[]) {
+      lines.push(
+        `| ${f.id} | \`${NGINX_ANNOTATION_PREFIX}${e.key}\` | ${CONTROLLER_CELL[e.controller]} | ${e.risk} | ${cell(e.expects)} | \`${cell(e.examples[0])}\` | ${cell(e.doc)} | ${cell(e.differs ?? '')} |`,
+      );
+    }
   }
   return `${lines.join('\n')}\n`;
 }
 
-/** The annotations known by key only, as a Markdown table (annotation, controller, feature). */
+/** The annotations known by key only, as a Markdown table (feature, annotation, controller, what it asks for, difference). */
 export function unimplementedMarkdown(): string {
-  const lines = ['| Annotation | Controller | Feature |', '|---|---|---|'];
-  for (const e of UNIMPLEMENTED_ANNOTATIONS) {
-    lines.push(`| \`${NGINX_ANNOTATION_PREFIX}${e.key}\` | ${CONTROLLER_CELL[e.controller]} | ${cell(e.feature)} |`);
+  const lines = ['| Feature | Annotation | Controller | What it asks for | Differs from ingress-nginx |', '|---|---|---|---|---|'];
+  for (const f of FEATURES) {
+    for (const e of f.unimplemented ?? []) {
+      lines.push(`| ${f.id} | \`${NGINX_ANNOTATION_PREFIX}${e.key}\` | ${CONTROLLER_CELL[e.controller]} | ${cell(e.feature)} | ${cell(e.differs ?? '')} |`);
+    }
   }
   return `${lines.join('\n')}\n`;
+}
+
+/** How many known keys the controller renders, refuses and ignores (docs/annotations.md's summary). */
+export function supportCounts(): Readonly<Record<ControllerSupport, number>> {
+  const counts: Record<ControllerSupport, number> = { renders: 0, refuses: 0, ignores: 0 };
+  for (const e of [...ANNOTATION_CATALOG, ...UNIMPLEMENTED_ANNOTATIONS]) counts[e.controller]++;
+  return counts;
 }

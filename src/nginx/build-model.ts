@@ -206,13 +206,14 @@ export function buildModel(cluster: ClusterSnapshot, options: BuildModelOptions)
     if (cert && host !== '') certificates.set(cert.file, cert);
     const locations: LocationModel[] = [...draft.routes.values()].map(({ route, from }) => {
       if (route.backend.upstream) upstreams.set(route.backend.upstream.name, route.backend.upstream);
-      const s = from.settings;
-      const sslRedirect = s.forceSslRedirect || (tls && s.sslRedirect !== false);
+      const { features } = from.settings;
+      const ssl = features['ssl-redirect'];
+      const sslRedirect = ssl?.force === true || (tls && ssl?.sslRedirect !== false);
       return {
         match: route.match,
         path: route.path,
         action: route.backend.action,
-        settings: { ...s.location, ...(sslRedirect ? { sslRedirect: true } : {}) },
+        settings: { features, ...(sslRedirect ? { sslRedirect: true } : {}) },
         source: from.key,
       };
     });

@@ -55,15 +55,17 @@ export function compileIngress(
   if (escapeFor('identifier', namespace) === undefined || escapeFor('identifier', ingress.metadata.name ?? '') === undefined) {
     return { error: 'namespace/name cannot be rendered' };
   }
-  const settings = ingressSettingsOf(annotations);
+  const settings = ingressSettingsOf(annotations, { namespace, cluster });
   if ('error' in settings) return settings;
+  const { features } = settings;
   const resolveOptions = {
-    protocol: settings.protocol,
-    ...(settings.affinityCookie ? { affinityCookie: settings.affinityCookie } : {}),
-    ...(settings.serviceUpstream ? { serviceUpstream: true } : {}),
+    protocol: features['backend-protocol'] ?? 'HTTP',
+    ...(features.affinity ? { affinityCookie: features.affinity.name } : {}),
+    ...(features['service-upstream'] ? { serviceUpstream: true } : {}),
   };
+  const redirect = features.redirect;
   const resolve = (backend: HTTPIngressPath['backend']): ResolvedBackend | { error: string } => {
-    if (settings.redirect) return { action: settings.redirect };
+    if (redirect) return { action: redirect };
     return resolveBackend(cluster, namespace, backend, resolveOptions, cache);
   };
 
@@ -74,12 +76,12 @@ export function compileIngress(
     if (host === undefined) return { error: `spec.rules[${r}].host ${JSON.stringify(rule.host)} cannot be rendered` };
     for (const [i, p] of (rule.http?.paths ?? []).entries()) {
       const where = `spec.rules[${r}].http.paths[${i}]`;
-      const location = locationPathOf(p.path, p.pathType, settings.regex);
+      const location = locationPathOf(p.path, p.pathType, features.rewrite?.regex === true);
       if (!location.ok) return { error: `${where}.path ${JSON.stringify(p.path)} cannot be rendered as a ${location.match} location: it ${location.reason}` };
       const { match, path } = location;
       const backend = resolve(p.backend);
       if (isUnrenderable(backend)) return { error: `${where}.backend: ${backend.error}` };
-      const refs = captureRefsMissing(settings.location.rewriteTarget, match, path);
+      const refs = captureRefsMissing(features.rewrite?.target, match, path);
       if (refs) return { error: `${where}.path ${JSON.stringify(p.path)} has no capture group ${refs} for rewrite-target` };
       routes.push({ host, match, path, backend });
     }

@@ -1,5 +1,6 @@
 // The nginx model: plain, JSON-shaped data between the cluster snapshot and nginx.conf text.
 // Every string in it has already passed src/nginx/escape.ts; render.ts only arranges it.
+import type { FeatureConfigs } from '../annotations/features/index.js';
 
 /** How a location matches, in Ingress terms (render.ts turns these into nginx locations). */
 export type MatchKind = 'exact' | 'prefix' | 'regex';
@@ -31,41 +32,12 @@ export type Action =
   | { readonly kind: 'status'; readonly code: number }
   | { readonly kind: 'redirect'; readonly code: 301 | 302 | 303 | 307 | 308; readonly url: string };
 
-/** Accepted annotation values that change a location, all already escaped. */
+/** What changes a location besides its action: the annotation features' configs (already escaped). */
 export interface LocationSettings {
-  readonly rewriteTarget?: string;
-  readonly appRoot?: string;
   /** Redirect plain-HTTP requests to HTTPS (ssl-redirect on a TLS host, or force-ssl-redirect). */
   readonly sslRedirect?: boolean;
-  /** nginx size, e.g. `8m`. */
-  readonly proxyBodySize?: string;
-  /** nginx durations in seconds. */
-  readonly proxyConnectTimeout?: number;
-  readonly proxySendTimeout?: number;
-  readonly proxyReadTimeout?: number;
-  /** CIDRs allowed; everything else gets 403. */
-  readonly allowSourceRanges?: readonly string[];
-  readonly cors?: CorsSettings;
-  /** Cookie affinity: the cookie set on first requests (the upstream hashes on it). */
-  readonly sessionCookie?: SessionCookie;
-}
-
-export interface SessionCookie {
-  readonly name: string;
-  readonly path: string;
-  readonly maxAge?: number;
-  readonly sameSite?: string;
-  readonly secure: boolean;
-}
-
-export interface CorsSettings {
-  /** `*`, or origins (`https://a.com`, `https://*.b.com`); the request's Origin is echoed if listed. */
-  readonly allowOrigins: readonly string[];
-  readonly allowMethods: string;
-  readonly allowHeaders: string;
-  readonly allowCredentials: boolean;
-  readonly exposeHeaders?: string;
-  readonly maxAge: number;
+  /** Each feature's config, by feature id (annotations/features/). */
+  readonly features: FeatureConfigs;
 }
 
 /** A location of a host, in Ingress terms, with the Ingress that won it. */

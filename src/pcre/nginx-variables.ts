@@ -59,7 +59,7 @@ const BUILT_IN_PREFIXES = ['http_', 'sent_http_', 'sent_trailer_', 'cookie_', 'a
 
 /**
  * Variables of Gatehouse's own nginx.conf: the `map` in src/nginx/render.ts and every `set $gh_…`
- * of src/nginx/render-location.ts (the renderer keeps its variables under `gh_`).
+ * of the renderer and the annotation features (src/annotations/features/), kept under `gh_`.
  */
 const GATEHOUSE = new Set(['connection_upgrade']);
 const GATEHOUSE_PREFIX = 'gh_';

@@ -149,28 +149,28 @@ describe('catalogMarkdown', () => {
 
   test('has a header and one row per entry', () => {
     const lines = md.trimEnd().split('\n');
-    expect(lines[0]).toBe('| Annotation | Controller | Risk | Accepted values | Example | What it does |');
+    expect(lines[0]).toBe('| Feature | Annotation | Controller | Risk | Accepted values | Example | What it does | Differs from ingress-nginx |');
     expect(lines).toHaveLength(ENTRIES.length + 2);
   });
 
   test('shows the full key, what the controller does, risk, expectation and first example', () => {
     expect(md).toContain(
-      '| `nginx.ingress.kubernetes.io/proxy-body-size` | renders | low | a size like 8m, 512k or 0 | `8m` | Largest request body',
+      '| proxy | `nginx.ingress.kubernetes.io/proxy-body-size` | renders | low | a size like 8m, 512k or 0 | `8m` | Largest request body',
     );
-    expect(md).toContain('| `nginx.ingress.kubernetes.io/auth-tls-secret` | **refused** | high |');
+    expect(md).toContain('| tls | `nginx.ingress.kubernetes.io/auth-tls-secret` | **refused** | high |');
   });
 
   test('escapes pipes inside cells', () => {
-    for (const line of md.trimEnd().split('\n').slice(2)) expect(line.replaceAll('\\|', '').split('|')).toHaveLength(8);
+    for (const line of md.trimEnd().split('\n').slice(2)) expect(line.replaceAll('\\|', '').split('|')).toHaveLength(10);
   });
 });
 
 describe('unimplementedMarkdown', () => {
   test('has one row per key-only entry, with what the controller does and the feature', () => {
     const lines = unimplementedMarkdown().trimEnd().split('\n');
-    expect(lines[0]).toBe('| Annotation | Controller | Feature |');
+    expect(lines[0]).toBe('| Feature | Annotation | Controller | What it asks for | Differs from ingress-nginx |');
     expect(lines).toHaveLength(UNIMPLEMENTED_ANNOTATIONS.length + 2);
-    expect(lines).toContain('| `nginx.ingress.kubernetes.io/auth-url` | **refused** | external authentication |');
-    expect(lines).toContain('| `nginx.ingress.kubernetes.io/proxy-buffering` | ignored | proxy buffering and retries |');
+    expect(lines).toContain('| auth | `nginx.ingress.kubernetes.io/auth-url` | **refused** | external authentication |  |');
+    expect(lines).toContain('| proxy | `nginx.ingress.kubernetes.io/proxy-buffering` | ignored | proxy buffering and retries |  |');
   });
 });

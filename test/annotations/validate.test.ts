@@ -97,7 +97,7 @@ describe('parseAnnotations', () => {
     });
     expect(findings).toEqual([]);
     expect(rejected).toBe(false);
-    const timeout: number | undefined = values['proxy-read-timeout'];
+    const timeout = values['proxy-read-timeout'];
     expect(timeout).toBe(60);
     expect(values['use-regex']).toBe(true);
     expect(values['allowlist-source-range']).toEqual(['10.0.0.0/8']);

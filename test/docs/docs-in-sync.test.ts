@@ -3,17 +3,23 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { catalogMarkdown, unimplementedMarkdown } from '../../src/annotations/catalog.js';
+import { catalogMarkdown, supportCounts, unimplementedMarkdown } from '../../src/annotations/catalog.js';
 import { COMMANDS } from '../../src/commands/index.js';
 import { RULES } from '../../src/rules/index.js';
 
 const ROOT = join(import.meta.dirname, '../..');
 const ANNOTATIONS_DOC = join(ROOT, 'docs/annotations.md');
 
+function summary(): string {
+  const c = supportCounts();
+  return `In all: ${c.renders} keys rendered, ${c.refuses} refused, ${c.ignores} ignored.`;
+}
+
 export function annotationsDoc(): string {
   return `# Annotation catalog
 
-Generated from \`src/annotations/catalog.ts\` by \`UPDATE_DOCS=1 npx vitest run test/docs\`; a test keeps it in sync.
+Generated from the feature modules in \`src/annotations/features/\` (one module per feature: its keys,
+their schemas, its typed interpretation and its nginx rendering) by \`UPDATE_DOCS=1 npx vitest run test/docs\`; a test keeps it in sync.
 
 Every \`nginx.ingress.kubernetes.io/*\` annotation Gatehouse knows, and what the bundled controller
 does with it:
@@ -36,6 +42,8 @@ quote, a backslash or \`$\` (only \`rewrite-target\` may use \`$1\`…\`$9\`; on
 newlines). Annotations whose risk is above \`--annotations-risk-level\` (default \`high\`) are denied;
 snippets are \`critical\` and also need \`--allow-snippet-annotations\` (and are then refused as not
 implemented).
+
+${summary()}
 
 ${catalogMarkdown()}
 The rest of ingress-nginx's annotations

@@ -31,7 +31,7 @@ describe('redirects, as ingress-nginx documents them', () => {
     const settings = ingressSettingsOf(
       valuesOf({ 'permanent-redirect': 'https://example.com/new', 'permanent-redirect-code': '308', 'temporal-redirect': 'https://example.com/later' }),
     );
-    expect(settings).toMatchObject({ redirect: { kind: 'redirect', code: 302, url: 'https://example.com/later' } });
+    expect(settings).toMatchObject({ features: { redirect: { kind: 'redirect', code: 302, url: 'https://example.com/later' } } });
   });
 
   test.for([
@@ -41,7 +41,7 @@ describe('redirects, as ingress-nginx documents them', () => {
     ['307', 307],
   ] as const)('temporal-redirect-code %s answers %i', ([code, expected]) => {
     const raw = { 'temporal-redirect': 'https://example.com/later', ...(code ? { 'temporal-redirect-code': code } : {}) };
-    expect(ingressSettingsOf(valuesOf(raw))).toMatchObject({ redirect: { code: expected } });
+    expect(ingressSettingsOf(valuesOf(raw))).toMatchObject({ features: { redirect: { code: expected } } });
   });
 
   test.for([
@@ -50,7 +50,7 @@ describe('redirects, as ingress-nginx documents them', () => {
     ['308', 308],
   ] as const)('permanent-redirect-code %s answers %i', ([code, expected]) => {
     const raw = { 'permanent-redirect': 'https://example.com/new', ...(code ? { 'permanent-redirect-code': code } : {}) };
-    expect(ingressSettingsOf(valuesOf(raw))).toMatchObject({ redirect: { code: expected } });
+    expect(ingressSettingsOf(valuesOf(raw))).toMatchObject({ features: { redirect: { code: expected } } });
   });
 });
 

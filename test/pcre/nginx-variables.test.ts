@@ -3,7 +3,11 @@ import { describe, expect, test } from 'vitest';
 import { captureNameClash } from '../../src/pcre/nginx-variables.js';
 
 const golden = readdirSync(new URL('../nginx/golden/', import.meta.url)).map((f) => readFileSync(new URL(`../nginx/golden/${f}`, import.meta.url), 'utf8'));
-const renderer = ['render.ts', 'render-location.ts'].map((f) => readFileSync(new URL(`../../src/nginx/${f}`, import.meta.url), 'utf8'));
+// The renderer and the annotation features (their directives are rendered into locations).
+const renderer = [
+  ...['render.ts', 'render-location.ts'].map((f) => new URL(`../../src/nginx/${f}`, import.meta.url)),
+  ...readdirSync(new URL('../../src/annotations/features/', import.meta.url)).map((f) => new URL(`../../src/annotations/features/${f}`, import.meta.url)),
+].map((url) => readFileSync(url, 'utf8'));
 
 describe('captureNameClash', () => {
   // The renderer's own variables: a capture of that name would redefine them for every host.

@@ -1,4 +1,5 @@
 import { unimplemented } from '../entry.js';
+import { defineFeature } from '../feature.js';
 
 /**
  * Authentication, not rendered yet: serving the Ingress without it would answer unauthenticated
@@ -26,3 +27,9 @@ export const AUTH_UNIMPLEMENTED = [
   // Opts an Ingress out of the ConfigMap's global-auth-url; the controller has no global auth.
   ...unimplemented('ignores', 'global external authentication', ['enable-global-auth']),
 ];
+
+export const authFeature = defineFeature({
+  id: 'auth',
+  entries: [],
+  unimplemented: AUTH_UNIMPLEMENTED,
+});

@@ -1,4 +1,7 @@
 import { unimplemented, type AnnotationEntry } from '../entry.js';
+import type { Action } from '../../nginx/model.js';
+import { defineFeature } from '../feature.js';
+import type { AnnotationReader } from '../reader.js';
 
 const URL_SCHEMA = { type: 'string', minLength: 1, maxLength: 2048, format: 'http-url' } as const;
 const URL_EXPECTS = 'an absolute http:// or https:// URL with a host, such as https://example.com/new';
@@ -63,3 +66,33 @@ export const REDIRECT_UNIMPLEMENTED = [
   ...unimplemented('ignores', 'www redirects', ['from-to-www-redirect']),
   ...unimplemented('ignores', 'redirect formatting', ['relative-redirects', 'preserve-trailing-slash', 'use-port-in-redirects']),
 ];
+
+type RedirectAction = Extract<Action, { kind: 'redirect' }>;
+
+/** The catalog's enums: 302, 303 or 307 for temporal-redirect-code; 301 or 308 for permanent. */
+function codeOf<C extends RedirectAction['code']>(read: AnnotationReader, key: string, allowed: readonly C[], fallback: C): C {
+  const wanted = read.int(key);
+  return allowed.find((c) => c === wanted) ?? fallback;
+}
+
+/**
+ * Every request of the Ingress answered with a redirect instead of being proxied
+ * (nginx/compile-ingress.ts makes it the action of each path).
+ */
+export const redirectFeature = defineFeature({
+  id: 'redirect',
+  entries: REDIRECT_ANNOTATIONS,
+  unimplemented: REDIRECT_UNIMPLEMENTED,
+  /**
+   * temporal-redirect first, then permanent-redirect, as ingress-nginx orders them
+   * (internal/ingress/annotations/redirect/redirect.go: "the execution order is temporal and then
+   * permanent"); each with its own code, 302 and 301 by default.
+   */
+  parse(read): RedirectAction | undefined {
+    const temporal = read.str('temporal-redirect', 'url');
+    if (temporal !== undefined) return { kind: 'redirect', code: codeOf(read, 'temporal-redirect-code', [302, 303, 307], 302), url: temporal };
+    const permanent = read.str('permanent-redirect', 'url');
+    if (permanent !== undefined) return { kind: 'redirect', code: codeOf(read, 'permanent-redirect-code', [301, 308], 301), url: permanent };
+    return undefined;
+  },
+});

@@ -1,4 +1,5 @@
 import { unimplemented } from '../entry.js';
+import { defineFeature } from '../feature.js';
 
 /**
  * Rate and connection limits, not rendered yet: serving the Ingress without them would take
@@ -19,3 +20,9 @@ export const RATE_LIMIT_UNIMPLEMENTED = unimplemented('refuses', 'rate limiting'
   'global-rate-limit-key',
   'global-rate-limit-ignored-cidrs',
 ]);
+
+export const rateLimitFeature = defineFeature({
+  id: 'rate-limit',
+  entries: [],
+  unimplemented: RATE_LIMIT_UNIMPLEMENTED,
+});

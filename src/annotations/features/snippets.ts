@@ -1,4 +1,5 @@
 import { SNIPPET, SNIPPET_MAX_LENGTH, type AnnotationEntry } from '../entry.js';
+import { defineFeature } from '../feature.js';
 
 // Not rendered: the controller has no place for raw configuration, and dropping it would serve
 // the Ingress without whatever the snippet enforced.
@@ -73,3 +74,8 @@ export const SNIPPET_ANNOTATIONS = [
     examples: ['SecRuleEngine On'],
   },
 ] as const satisfies readonly AnnotationEntry[];
+
+export const snippetsFeature = defineFeature({
+  id: 'snippets',
+  entries: SNIPPET_ANNOTATIONS,
+});

@@ -7,46 +7,12 @@ import {
   unimplemented,
   type AnnotationEntry,
 } from '../entry.js';
+import { defineFeature } from '../feature.js';
 
 const SECRET_REFERENCE = 'a Secret name or namespace/name, in lower-case DNS-1123 form';
 
 /** TLS towards clients and backends. */
 export const TLS_ANNOTATIONS = [
-  {
-    key: 'ssl-redirect',
-    controller: 'renders',
-    kind: 'boolean',
-    schema: BOOLEAN,
-    maxLength: BOOLEAN_MAX_LENGTH,
-    risk: 'low',
-    doc: 'Redirect HTTP to HTTPS (308) on hosts listed in spec.tls; on by default there, "false" turns it off.',
-    expects: '"true" or "false"',
-    examples: ['false', 'true'],
-  },
-  {
-    key: 'force-ssl-redirect',
-    controller: 'renders',
-    kind: 'boolean',
-    schema: BOOLEAN,
-    maxLength: BOOLEAN_MAX_LENGTH,
-    risk: 'medium',
-    doc: 'Redirect HTTP to HTTPS even when the host has no spec.tls entry (TLS terminated in front of nginx).',
-    expects: '"true" or "false"',
-    examples: ['true'],
-  },
-  {
-    key: 'backend-protocol',
-    controller: 'renders',
-    kind: 'string',
-    // ingress-nginx upper-cases the value first; Gatehouse takes the documented spelling only,
-    // so what is written is what is rendered.
-    schema: enumSchema(['HTTP', 'HTTPS', 'GRPC', 'GRPCS']),
-    maxLength: 5,
-    risk: 'low',
-    doc: 'Protocol nginx speaks to the backend.',
-    expects: 'one of HTTP, HTTPS, GRPC, GRPCS (upper case)',
-    examples: ['HTTPS', 'GRPC', 'HTTP', 'GRPCS'],
-  },
   {
     key: 'auth-tls-secret',
     controller: 'refuses',
@@ -110,3 +76,9 @@ export const TLS_UNIMPLEMENTED = [
   ...unimplemented('refuses', 'per-Ingress TLS cipher settings', ['ssl-ciphers', 'ssl-prefer-server-ciphers']),
   ...unimplemented('refuses', 'TLS passthrough to the backend', ['ssl-passthrough']),
 ];
+
+export const tlsFeature = defineFeature({
+  id: 'tls',
+  entries: TLS_ANNOTATIONS,
+  unimplemented: TLS_UNIMPLEMENTED,
+});

@@ -2,7 +2,7 @@
 // the header lists as one add_header value each; nginx refuses a parameter over 4093 bytes and
 // then fails `nginx -t` for the whole configuration (test/nginx/parameter-length.test.ts).
 import { describe, expect, test } from 'vitest';
-import { corsOriginRegex } from '../../../src/annotations/entries/cors.js';
+import { corsOriginRegex } from '../../../src/annotations/features/cors.js';
 import { checkAnnotationValue } from '../../../src/annotations/validate.js';
 import { headerList, longOrigins, mostOriginsThatFit } from '../../fixtures/long-values.js';
 

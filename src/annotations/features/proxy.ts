@@ -1,4 +1,6 @@
 import { BOOLEAN, BOOLEAN_MAX_LENGTH, integerSchema, patternSchema, unimplemented, type AnnotationEntry } from '../entry.js';
+import { defineFeature } from '../feature.js';
+import { optional } from '../optional.js';
 
 /** Proxying limits. http://nginx.org/en/docs/http/ngx_http_proxy_module.html */
 export const PROXY_ANNOTATIONS = [
@@ -49,17 +51,6 @@ export const PROXY_ANNOTATIONS = [
     expects: 'whole seconds from 1 to 3600',
     examples: ['60', '120'],
   },
-  {
-    key: 'service-upstream',
-    controller: 'renders',
-    kind: 'boolean',
-    schema: BOOLEAN,
-    maxLength: BOOLEAN_MAX_LENGTH,
-    risk: 'low',
-    doc: "Proxy to the Service's ClusterIP and port instead of its endpoints: kube-proxy balances, and endpoint changes never touch nginx. ExternalName and headless Services keep their usual rendering.",
-    expects: '"true" or "false"',
-    examples: ['true', 'false'],
-  },
 ] as const satisfies readonly AnnotationEntry[];
 
 /**
@@ -86,3 +77,38 @@ export const PROXY_UNIMPLEMENTED = [
   ...unimplemented('refuses', 'the Host header sent to the backend (upstream-vhost)', ['upstream-vhost']),
   ...unimplemented('refuses', 'custom response headers', ['custom-headers']),
 ];
+
+/** Request size and backend timeouts; absent values keep the http-level defaults (nginx/render.ts). */
+export interface ProxyConfig {
+  /** nginx size, e.g. `8m`. */
+  readonly bodySize?: string;
+  /** Seconds. */
+  readonly connectTimeout?: number;
+  readonly sendTimeout?: number;
+  readonly readTimeout?: number;
+}
+
+export const proxyFeature = defineFeature({
+  id: 'proxy',
+  entries: PROXY_ANNOTATIONS,
+  unimplemented: PROXY_UNIMPLEMENTED,
+  parse(read): ProxyConfig | undefined {
+    const config: ProxyConfig = {
+      ...optional('bodySize', read.str('proxy-body-size', 'size')),
+      ...optional('connectTimeout', read.int('proxy-connect-timeout')),
+      ...optional('sendTimeout', read.int('proxy-send-timeout')),
+      ...optional('readTimeout', read.int('proxy-read-timeout')),
+    };
+    return Object.keys(config).length > 0 ? config : undefined;
+  },
+  location(c, { pass }) {
+    return {
+      directives: [
+        ...(c.bodySize !== undefined ? [`client_max_body_size ${c.bodySize};`] : []),
+        ...(c.connectTimeout !== undefined ? [`${pass}_connect_timeout ${c.connectTimeout}s;`] : []),
+        ...(c.sendTimeout !== undefined ? [`${pass}_send_timeout ${c.sendTimeout}s;`] : []),
+        ...(c.readTimeout !== undefined ? [`${pass}_read_timeout ${c.readTimeout}s;`] : []),
+      ],
+    };
+  },
+});

@@ -1,6 +1,8 @@
 import { regexLiteral } from '../../nginx/escape.js';
 import { NGINX_MAX_PARAMETER_LENGTH, parameterLengthProblem } from '../../nginx/parameter-length.js';
 import { BOOLEAN, BOOLEAN_MAX_LENGTH, integerSchema, listSchema, type AnnotationEntry } from '../entry.js';
+import { quoted } from '../../nginx/escape.js';
+import { defineFeature } from '../feature.js';
 
 const NEEDS_CORS = { key: 'enable-cors', equals: true } as const;
 
@@ -108,3 +110,70 @@ export const CORS_ANNOTATIONS = [
     requires: NEEDS_CORS,
   },
 ] as const satisfies readonly AnnotationEntry[];
+
+/** ingress-nginx's CORS defaults. https://kubernetes.github.io/ingress-nginx/user-guide/nginx-configuration/annotations/#enable-cors */
+const CORS_DEFAULTS = {
+  methods: 'GET, PUT, POST, DELETE, PATCH, OPTIONS',
+  headers: 'DNT,Keep-Alive,User-Agent,X-Requested-With,If-Modified-Since,Cache-Control,Content-Type,Range,Authorization',
+  maxAge: 1728000,
+};
+
+export interface CorsConfig {
+  /** `*`, or origins (`https://a.com`, `https://*.b.com`); the request's Origin is echoed if listed. */
+  readonly allowOrigins: readonly string[];
+  readonly allowMethods: string;
+  readonly allowHeaders: string;
+  readonly allowCredentials: boolean;
+  readonly exposeHeaders?: string;
+  readonly maxAge: number;
+}
+
+function corsLines(cors: CorsConfig): string[] {
+  const lines: string[] = [];
+  if (cors.allowOrigins.length === 1) {
+    lines.push(`set $gh_cors_origin ${quoted(cors.allowOrigins[0]!)};`);
+  } else {
+    // originsFit refused lists whose regex is too long for nginx.
+    lines.push('set $gh_cors_origin "";', `if ($http_origin ~* ${quoted(corsOriginRegex(cors.allowOrigins))}) {`, '    set $gh_cors_origin $http_origin;', '}');
+  }
+  const headers = [
+    `add_header Access-Control-Allow-Origin $gh_cors_origin always;`,
+    `add_header Access-Control-Allow-Methods ${quoted(cors.allowMethods)} always;`,
+    `add_header Access-Control-Allow-Headers ${quoted(cors.allowHeaders)} always;`,
+    ...(cors.allowCredentials ? ['add_header Access-Control-Allow-Credentials "true" always;'] : []),
+    ...(cors.exposeHeaders ? [`add_header Access-Control-Expose-Headers ${quoted(cors.exposeHeaders)} always;`] : []),
+  ];
+  // Preflight answered here, without the backend (as ingress-nginx does).
+  lines.push(
+    'if ($request_method = OPTIONS) {',
+    ...headers.map((h) => `    ${h}`),
+    `    add_header Access-Control-Max-Age ${cors.maxAge};`,
+    '    add_header Content-Type "text/plain; charset=utf-8";',
+    '    add_header Content-Length 0;',
+    '    return 204;',
+    '}',
+    ...headers,
+  );
+  return lines;
+}
+
+export const corsFeature = defineFeature({
+  id: 'cors',
+  entries: CORS_ANNOTATIONS,
+  parse(read): CorsConfig | undefined {
+    if (read.bool('enable-cors') !== true) return undefined;
+    const origins = read.list('cors-allow-origin', 'header') ?? ['*'];
+    const expose = read.list('cors-expose-headers', 'header');
+    return {
+      allowOrigins: origins.includes('*') ? ['*'] : [...origins].sort(),
+      allowMethods: read.list('cors-allow-methods', 'header')?.join(', ') ?? CORS_DEFAULTS.methods,
+      allowHeaders: read.list('cors-allow-headers', 'header')?.join(',') ?? CORS_DEFAULTS.headers,
+      allowCredentials: read.bool('cors-allow-credentials') ?? true,
+      ...(expose ? { exposeHeaders: expose.join(',') } : {}),
+      maxAge: read.int('cors-max-age') ?? CORS_DEFAULTS.maxAge,
+    };
+  },
+  location(c) {
+    return { rewrite: corsLines(c) };
+  },
+});

@@ -8,6 +8,8 @@ import {
   unimplemented,
   type AnnotationEntry,
 } from '../entry.js';
+import { quoted } from '../../nginx/escape.js';
+import { defineFeature } from '../feature.js';
 
 const NEEDS_COOKIE_AFFINITY = { key: 'affinity', equals: 'cookie' } as const;
 
@@ -119,3 +121,57 @@ export const AFFINITY_UNIMPLEMENTED = unimplemented('ignores', 'affinity cookie 
   'session-cookie-change-on-failure',
   'session-cookie-conditional-samesite-none',
 ]);
+
+/** Cookie affinity: the cookie set on first requests; the upstream hashes on it (nginx/render.ts). */
+export interface SessionCookie {
+  readonly name: string;
+  readonly path: string;
+  readonly maxAge?: number;
+  readonly sameSite?: string;
+  readonly secure: boolean;
+}
+
+/**
+ * The upstream hashes on $gh_affinity. A first request gets a fresh id, both as a cookie and as
+ * the hash key right away, so it lands where the requests carrying the cookie will. An empty
+ * add_header value sends no header, so returning clients get no Set-Cookie.
+ */
+function affinityLines(c: SessionCookie): string[] {
+  const attributes = [
+    `Path=${c.path}`,
+    ...(c.maxAge !== undefined ? [`Max-Age=${c.maxAge}`] : []),
+    ...(c.sameSite ? [`SameSite=${c.sameSite}`] : []),
+    ...(c.secure ? ['Secure'] : []),
+    'HttpOnly',
+  ];
+  return [
+    `set $gh_affinity $cookie_${c.name};`,
+    'set $gh_set_cookie "";',
+    'if ($gh_affinity = "") {',
+    '    set $gh_affinity $request_id;',
+    `    set $gh_set_cookie ${quoted(`${c.name}=$request_id; ${attributes.join('; ')}`)};`,
+    '}',
+    'add_header Set-Cookie $gh_set_cookie;',
+  ];
+}
+
+export const affinityFeature = defineFeature({
+  id: 'affinity',
+  entries: AFFINITY_ANNOTATIONS,
+  unimplemented: AFFINITY_UNIMPLEMENTED,
+  parse(read): SessionCookie | undefined {
+    if (read.oneOf('affinity', ['cookie']) === undefined) return undefined;
+    const maxAge = read.int('session-cookie-max-age') ?? read.int('session-cookie-expires');
+    const sameSite = read.str('session-cookie-samesite', 'cookie');
+    return {
+      name: read.str('session-cookie-name', 'cookie') ?? 'INGRESSCOOKIE',
+      path: read.str('session-cookie-path', 'path') ?? '/',
+      ...(maxAge !== undefined ? { maxAge } : {}),
+      ...(sameSite !== undefined ? { sameSite } : {}),
+      secure: read.bool('session-cookie-secure') === true,
+    };
+  },
+  location(c) {
+    return { rewrite: affinityLines(c) };
+  },
+});

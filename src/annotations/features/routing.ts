@@ -1,4 +1,5 @@
 import { unimplemented } from '../entry.js';
+import { defineFeature } from '../feature.js';
 
 /**
  * Routing extras the controller does not render. Without them the Ingress serves the same clients
@@ -22,3 +23,9 @@ export const ROUTING_UNIMPLEMENTED = [
   ...unimplemented('ignores', 'FastCGI parameters', ['fastcgi-index', 'fastcgi-params-configmap']),
   ...unimplemented('ignores', 'HTTP/2 push', ['http2-push-preload']),
 ];
+
+export const routingFeature = defineFeature({
+  id: 'routing',
+  entries: [],
+  unimplemented: ROUTING_UNIMPLEMENTED,
+});

@@ -1,4 +1,5 @@
 import { BOOLEAN, BOOLEAN_MAX_LENGTH, integerSchema, patternSchema, unimplemented, type AnnotationEntry } from '../entry.js';
+import { defineFeature } from '../feature.js';
 
 // Not rendered yet: serving a canary Ingress as a plain one would send all of its host+path's
 // traffic to the canary, or fight the main Ingress for the route.
@@ -86,3 +87,9 @@ export const CANARY_UNIMPLEMENTED = [
   // Only changes how a canary keeps sessions; without canaries it has nothing to act on.
   ...unimplemented('ignores', 'canary session affinity behaviour', ['affinity-canary-behavior']),
 ];
+
+export const canaryFeature = defineFeature({
+  id: 'canary',
+  entries: CANARY_ANNOTATIONS,
+  unimplemented: CANARY_UNIMPLEMENTED,
+});

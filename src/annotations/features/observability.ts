@@ -1,4 +1,5 @@
 import { unimplemented } from '../entry.js';
+import { defineFeature } from '../feature.js';
 
 /** Logging and tracing switches: the controller keeps its own access log and has no tracing. */
 export const OBSERVABILITY_UNIMPLEMENTED = unimplemented('ignores', 'per-Ingress logging and tracing', [
@@ -8,3 +9,9 @@ export const OBSERVABILITY_UNIMPLEMENTED = unimplemented('ignores', 'per-Ingress
   'opentelemetry-trust-incoming-span',
   'opentelemetry-operation-name',
 ]);
+
+export const observabilityFeature = defineFeature({
+  id: 'observability',
+  entries: [],
+  unimplemented: OBSERVABILITY_UNIMPLEMENTED,
+});

@@ -1,4 +1,5 @@
 import { listSchema, unimplemented, type AnnotationEntry } from '../entry.js';
+import { defineFeature } from '../feature.js';
 
 const SOURCE_RANGES = listSchema({ type: 'string', format: 'ip-or-cidr' }, 1000);
 const EXPECTS = 'IPv4/IPv6 addresses or CIDR ranges separated by commas, like 10.0.0.0/8, 2001:db8::/32';
@@ -35,3 +36,22 @@ export const ACCESS_UNIMPLEMENTED = [
   ...unimplemented('refuses', 'a client deny-list', ['denylist-source-range']),
   ...unimplemented('refuses', 'combining authentication and source ranges (satisfy)', ['satisfy']),
 ];
+
+/** Client addresses allowed (sorted); everything else gets 403. */
+export interface SourceRangeConfig {
+  readonly allow: readonly string[];
+}
+
+export const accessFeature = defineFeature({
+  id: 'access',
+  entries: ACCESS_ANNOTATIONS,
+  unimplemented: ACCESS_UNIMPLEMENTED,
+  parse(read): SourceRangeConfig | undefined {
+    // validate.ts drops whitelist-source-range when allowlist-source-range is set, with a warning.
+    const allow = read.list('allowlist-source-range', 'cidr') ?? read.list('whitelist-source-range', 'cidr');
+    return allow ? { allow: [...allow].sort() } : undefined;
+  },
+  location(c) {
+    return { directives: [...c.allow.map((cidr) => `allow ${cidr};`), 'deny all;'] };
+  },
+});

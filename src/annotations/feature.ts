@@ -1,0 +1,74 @@
+// The contract of one annotation feature (model: ingress-nginx internal/ingress/annotations/<x>/
+// main.go): its keys declared as data, its typed interpretation with defaults, and its share of
+// nginx.conf, in one module under features/, listed in features/index.ts.
+import type { ClusterSnapshot } from '../k8s/snapshot.js';
+import type { MatchKind } from '../nginx/model.js';
+import type { AnnotationEntry, UnimplementedEntry } from './entry.js';
+import type { AnnotationReader } from './reader.js';
+
+/** Where a location's directives are rendered: what a feature may need to know about it. */
+export interface LocationContext {
+  /** `proxy` or `grpc`: the prefix of the content handler's directives (`proxy_read_timeout`). */
+  readonly pass: 'proxy' | 'grpc';
+  /** The location proxies to a backend (false when it returns a status or a redirect). */
+  readonly proxies: boolean;
+  /** `namespace/name` of the Ingress the location comes from. */
+  readonly source: string;
+  /** How the location matches, and its path (exact/prefix: normalized; regex: the PCRE source). */
+  readonly match: MatchKind;
+  readonly path: string;
+}
+
+/**
+ * A feature's directives in one location. Every string came out of nginx/escape.ts (through
+ * AnnotationReader) or is a constant of the feature.
+ */
+export interface LocationDirectives {
+  /**
+   * Rewrite-phase directives (`set`, `if`, `return`): nginx runs them in the order written, so
+   * they are rendered in registry order, before the location's action.
+   */
+  readonly rewrite?: readonly string[];
+  /**
+   * Rewrite-phase directives after the action's own `return`/`set`: a `rewrite … break` ends the
+   * phase, so it must come last.
+   */
+  readonly rewriteLast?: readonly string[];
+  /** Declarative directives (`proxy_*`, `allow`, `auth_request`, `limit_req`, ...). */
+  readonly directives?: readonly string[];
+}
+
+/** What a feature may read besides the annotation values: the Ingress's namespace and the cluster. */
+export interface ParseContext {
+  readonly namespace: string;
+  readonly cluster?: ClusterSnapshot;
+}
+
+/**
+ * One annotation feature. `entries` are the keys it validates; `unimplemented` the keys of its
+ * topic the controller refuses or ignores whatever their value. A feature whose entries say
+ * `renders` has `parse`; a test proves each such key changes what `parse` returns.
+ */
+export interface AnnotationFeature<Id extends string = string, Config = unknown> {
+  /** Kebab-case name, also the key of its config in the nginx model. */
+  readonly id: Id;
+  readonly entries: readonly AnnotationEntry[];
+  readonly unimplemented?: readonly UnimplementedEntry[];
+  /**
+   * The typed config of one Ingress, defaults applied; undefined when the feature is off.
+   * Throws Unrenderable (the reader does, for a string it cannot escape) for a value that cannot
+   * be served: the whole Ingress is then left out, never served without it.
+   */
+  readonly parse?: (read: AnnotationReader, context: ParseContext) => Config | undefined;
+  /** Its directives in each location of the Ingress. */
+  readonly location?: (config: Config, context: LocationContext) => LocationDirectives;
+  /** `http`-level lines it needs (a zone, a map): one unit, rendered once however many locations ask for it. */
+  readonly http?: (config: Config) => readonly string[];
+  /** `server`-level lines it needs in each server the location is in (an internal location): one unit, once per server. */
+  readonly server?: (config: Config) => readonly string[];
+}
+
+/** Declares a feature, keeping its id and config types for the registry. */
+export function defineFeature<const Id extends string, Config>(feature: AnnotationFeature<Id, Config>): AnnotationFeature<Id, Config> {
+  return feature;
+}

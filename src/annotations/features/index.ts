@@ -1,0 +1,103 @@
+// The annotation features, in one explicit list (no discovery): the catalog, the webhook and the
+// controller all read them from here. The order is nginx's: features' rewrite-phase directives run
+// in the order written, so they are rendered in this order.
+import type { AnnotationFeature, LocationContext, LocationDirectives, ParseContext } from '../feature.js';
+import type { AnnotationReader } from '../reader.js';
+import { accessFeature } from './access.js';
+import { affinityFeature } from './affinity.js';
+import { authFeature } from './auth.js';
+import { backendProtocolFeature } from './backend-protocol.js';
+import { canaryFeature } from './canary.js';
+import { corsFeature } from './cors.js';
+import { modsecurityFeature } from './modsecurity.js';
+import { observabilityFeature } from './observability.js';
+import { proxyFeature } from './proxy.js';
+import { rateLimitFeature } from './rate-limit.js';
+import { redirectFeature } from './redirect.js';
+import { rewriteFeature } from './rewrite.js';
+import { routingFeature } from './routing.js';
+import { serviceUpstreamFeature } from './service-upstream.js';
+import { snippetsFeature } from './snippets.js';
+import { sslRedirectFeature } from './ssl-redirect.js';
+import { tlsFeature } from './tls.js';
+
+export const FEATURES = [
+  sslRedirectFeature,
+  backendProtocolFeature,
+  serviceUpstreamFeature,
+  redirectFeature,
+  rewriteFeature,
+  corsFeature,
+  affinityFeature,
+  accessFeature,
+  proxyFeature,
+  canaryFeature,
+  authFeature,
+  rateLimitFeature,
+  tlsFeature,
+  modsecurityFeature,
+  snippetsFeature,
+  routingFeature,
+  observabilityFeature,
+] as const;
+
+type Feature = (typeof FEATURES)[number];
+type ConfigOf<F> = F extends AnnotationFeature<string, infer C> ? C : never;
+
+/** The typed config of each feature that is on for an Ingress, by feature id (plain JSON data). */
+export type FeatureConfigs = {
+  readonly [F in Feature as unknown extends ConfigOf<F> ? never : F['id']]?: ConfigOf<F>;
+};
+
+/** A feature's hooks with its config type erased: FEATURES is heterogeneous, each entry of FeatureConfigs is its own feature's config. */
+type ErasedFeature = AnnotationFeature<string, unknown>;
+const ERASED = FEATURES as unknown as readonly ErasedFeature[];
+
+function configOf(configs: FeatureConfigs, id: string): unknown {
+  return (configs as Readonly<Record<string, unknown>>)[id];
+}
+
+/** Each feature's config for one Ingress; throws Unrenderable (see AnnotationFeature.parse). */
+export function featureConfigsOf(read: AnnotationReader, context: ParseContext): FeatureConfigs {
+  const configs: Record<string, unknown> = {};
+  for (const f of ERASED) {
+    const config = f.parse?.(read, context);
+    if (config !== undefined) configs[f.id] = config;
+  }
+  return configs as FeatureConfigs;
+}
+
+/** Every feature's directives for one location, merged by phase in registry order. */
+export function locationDirectivesOf(configs: FeatureConfigs, context: LocationContext): Required<LocationDirectives> {
+  const rewrite: string[] = [];
+  const rewriteLast: string[] = [];
+  const directives: string[] = [];
+  for (const f of ERASED) {
+    const config = configOf(configs, f.id);
+    if (config === undefined || !f.location) continue;
+    const d = f.location(config, context);
+    if (d.rewrite) rewrite.push(...d.rewrite);
+    if (d.rewriteLast) rewriteLast.push(...d.rewriteLast);
+    if (d.directives) directives.push(...d.directives);
+  }
+  return { rewrite, rewriteLast, directives };
+}
+
+/**
+ * What the features of these configs need at one level (`http` or `server`): each hook's lines
+ * are one unit (a zone, an internal location block), rendered once however many locations ask
+ * for it, in first-seen order.
+ */
+export function levelLinesOf(level: 'http' | 'server', all: Iterable<FeatureConfigs>): string[] {
+  const units = new Map<string, readonly string[]>();
+  for (const configs of all) {
+    for (const f of ERASED) {
+      const hook = f[level];
+      const config = hook && configOf(configs, f.id);
+      if (!hook || config === undefined) continue;
+      const lines = hook(config);
+      if (lines.length > 0) units.set(lines.join('\n'), lines);
+    }
+  }
+  return [...units.values()].flat();
+}
