@@ -2,7 +2,7 @@
 // main.go): its keys declared as data, its typed interpretation with defaults, and its share of
 // nginx.conf, in one module under features/, listed in features/index.ts.
 import type { ClusterSnapshot } from '../k8s/snapshot.js';
-import type { MatchKind } from '../nginx/model.js';
+import type { MatchKind, SecretFile } from '../nginx/model.js';
 import type { AnnotationEntry, UnimplementedEntry } from './entry.js';
 import type { AnnotationReader } from './reader.js';
 
@@ -14,6 +14,8 @@ export interface LocationContext {
   readonly proxies: boolean;
   /** `namespace/name` of the Ingress the location comes from. */
   readonly source: string;
+  /** Absolute directory of the SecretFiles (`<config dir>/certs`), to name them in directives. */
+  readonly secretsDir: string;
   /** How the location matches, and its path (exact/prefix: normalized; regex: the PCRE source). */
   readonly match: MatchKind;
   readonly path: string;
@@ -36,6 +38,11 @@ export interface LocationDirectives {
   readonly rewriteLast?: readonly string[];
   /** Declarative directives (`proxy_*`, `allow`, `auth_request`, `limit_req`, ...). */
   readonly directives?: readonly string[];
+}
+
+/** What `http` and `server` hooks may know. */
+export interface LevelContext {
+  readonly secretsDir: string;
 }
 
 /** What a feature may read besides the annotation values: the Ingress's namespace and the cluster. */
@@ -63,9 +70,14 @@ export interface AnnotationFeature<Id extends string = string, Config = unknown>
   /** Its directives in each location of the Ingress. */
   readonly location?: (config: Config, context: LocationContext) => LocationDirectives;
   /** `http`-level lines it needs (a zone, a map): one unit, rendered once however many locations ask for it. */
-  readonly http?: (config: Config) => readonly string[];
+  readonly http?: (config: Config, context: LevelContext) => readonly string[];
   /** `server`-level lines it needs in each server the location is in (an internal location): one unit, once per server. */
-  readonly server?: (config: Config) => readonly string[];
+  readonly server?: (config: Config, context: LevelContext) => readonly string[];
+  /**
+   * Files made from Secret material its directives name (a CA bundle, a password file): written
+   * 0600 under `secretsDir` by the controller, content-hash names (nginx/model.ts SecretFile).
+   */
+  readonly files?: (config: Config) => readonly SecretFile[];
 }
 
 /** Declares a feature, keeping its id and config types for the registry. */

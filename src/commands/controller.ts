@@ -97,7 +97,7 @@ export const controllerCommand: Command = {
       let status: StatusPublishing | undefined;
       const renderWithout = (excluded: ReadonlySet<string>): RenderedConfig => {
         const { text, build } = renderSnapshot(source.cluster, config, { statusListen: nginxListen(config.statusListen), resolvers }, excluded);
-        return { text, certificates: build.model.certificates, ownedIngresses: build.owned, build };
+        return { text, secretFiles: build.model.secretFiles, ownedIngresses: build.owned, build };
       };
       // A round renders the whole snapshot; the quarantine's probes render it leaving some out.
       const render = (): RenderedConfig => {

@@ -1,6 +1,6 @@
 import { chmod, mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { CertificateFile } from '../nginx/model.js';
+import type { SecretFile } from '../nginx/model.js';
 import { checksumOf } from '../nginx/render.js';
 import type { ControllerMetrics } from './metrics.js';
 import type { ConfigTestResult, NginxRunner } from './nginx-runner.js';
@@ -65,18 +65,18 @@ export class NginxApplier {
     return this.running;
   }
 
-  apply(text: string, certificates: readonly CertificateFile[] = []): Promise<ApplyResult> {
-    return this.enqueue(() => this.applyNow(text, certificates));
+  apply(text: string, secretFiles: readonly SecretFile[] = []): Promise<ApplyResult> {
+    return this.enqueue(() => this.applyNow(text, secretFiles));
   }
 
   /**
    * `nginx -t` on a candidate without applying it (the quarantine's probes). The running text
    * passes without a run; a text that passes is remembered, so applying it next skips the test.
    */
-  test(text: string, certificates: readonly CertificateFile[] = []): Promise<ConfigTestResult> {
+  test(text: string, secretFiles: readonly SecretFile[] = []): Promise<ConfigTestResult> {
     return this.enqueue(async () => {
       if (text === this.running) return { ok: true, output: '' };
-      const result = await this.testCandidate(text, certificates);
+      const result = await this.testCandidate(text, secretFiles);
       if (result.ok) this.passed = text;
       return result;
     });
@@ -88,9 +88,9 @@ export class NginxApplier {
     return next;
   }
 
-  /** Writes the certificates and the candidate file and runs `nginx -t` on it; leaves the candidate on success. */
-  private async testCandidate(text: string, certificates: readonly CertificateFile[]): Promise<ConfigTestResult> {
-    await this.writeCertificates(certificates);
+  /** Writes the secret files and the candidate file and runs `nginx -t` on it; leaves the candidate on success. */
+  private async testCandidate(text: string, secretFiles: readonly SecretFile[]): Promise<ConfigTestResult> {
+    await this.writeSecretFiles(secretFiles);
     const candidate = join(this.opts.configDir, CANDIDATE_FILE);
     await writeFile(candidate, text, { mode: 0o644 });
     const test = await this.opts.runner.test(candidate);
@@ -98,7 +98,7 @@ export class NginxApplier {
     return test;
   }
 
-  private async applyNow(text: string, certificates: readonly CertificateFile[]): Promise<ApplyResult> {
+  private async applyNow(text: string, secretFiles: readonly SecretFile[]): Promise<ApplyResult> {
     const checksum = checksumOf(text);
     const base = checksum ? { checksum } : {};
     if (text === this.running) return { status: 'unchanged', ...base };
@@ -107,10 +107,10 @@ export class NginxApplier {
     if (text === this.passed) {
       // Accepted by test() since the last apply (an apply clears it), and no apply pruned its
       // certificates since. The candidate is rewritten: a later failing test removed it.
-      await this.writeCertificates(certificates);
+      await this.writeSecretFiles(secretFiles);
       await writeFile(candidate, text, { mode: 0o644 });
     } else {
-      const test = await this.testCandidate(text, certificates);
+      const test = await this.testCandidate(text, secretFiles);
       if (!test.ok) {
         this.recordFailure();
         return { status: 'rejected', ...base, message: test.output };
@@ -129,7 +129,7 @@ export class NginxApplier {
     this.running = text;
     this.opts.metrics?.reloads.inc({ result: 'success' });
     this.opts.metrics?.lastReloadSuccessful.set(1);
-    await this.pruneCertificates(certificates);
+    await this.pruneSecretFiles(secretFiles);
     return { status: 'applied', ...base };
   }
 
@@ -162,22 +162,22 @@ export class NginxApplier {
     return false;
   }
 
-  private async writeCertificates(certificates: readonly CertificateFile[]): Promise<void> {
-    if (certificates.length === 0) return;
+  private async writeSecretFiles(secretFiles: readonly SecretFile[]): Promise<void> {
+    if (secretFiles.length === 0) return;
     const certDir = join(this.opts.configDir, CERTS_DIR);
     await mkdir(certDir, { recursive: true, mode: 0o700 });
-    for (const cert of certificates) {
-      const path = join(certDir, cert.file);
+    for (const secret of secretFiles) {
+      const path = join(certDir, secret.file);
       if (await exists(path)) continue;
       const tmp = `${path}.tmp`;
-      await writeFile(tmp, cert.pem, { mode: 0o600 });
+      await writeFile(tmp, secret.content, { mode: 0o600 });
       await chmod(tmp, 0o600); // writeFile's mode is masked by umask
       await rename(tmp, path);
     }
   }
 
-  /** Removes certificate files the applied config no longer names. */
-  private async pruneCertificates(keep: readonly CertificateFile[]): Promise<void> {
+  /** Removes secret files the applied config no longer names. */
+  private async pruneSecretFiles(keep: readonly SecretFile[]): Promise<void> {
     const names = new Set(keep.map((c) => c.file));
     const certDir = join(this.opts.configDir, CERTS_DIR);
     const present = await readdir(certDir).catch(() => [] as string[]);

@@ -46,7 +46,7 @@ export class Quarantine {
 
   /** Applies `full` (rendered without exclusions), or as much of it as nginx accepts. */
   async apply(full: RenderedConfig): Promise<QuarantineResult> {
-    const first = await this.opts.applier.apply(full.text, full.certificates);
+    const first = await this.opts.applier.apply(full.text, full.secretFiles);
     const suspects = full.build?.rendered ?? [];
     if (first.status !== 'rejected' || suspects.length === 0) return this.settle(first, full, full, new Map(), 0);
 
@@ -59,7 +59,7 @@ export class Quarantine {
       suspects,
       (included) => {
         const probe = this.opts.render(excludedFor(included));
-        return this.opts.applier.test(probe.text, probe.certificates);
+        return this.opts.applier.test(probe.text, probe.secretFiles);
       },
       { failure, hint: new Set(this.quarantined.keys()) },
     );
@@ -67,7 +67,7 @@ export class Quarantine {
     // The passing probe's configuration, rendered again: the applier knows the text (no re-test)
     // unless the snapshot changed meanwhile, and then it is tested like any other.
     const config = this.opts.render(excludedFor(found.included));
-    const result = await this.opts.applier.apply(config.text, config.certificates);
+    const result = await this.opts.applier.apply(config.text, config.secretFiles);
     const rejected = new Map([...found.rejected].map(([k, output]) => [k, nginxErrorLine(output)]));
     return this.settle(result, config, full, rejected, found.probes);
   }

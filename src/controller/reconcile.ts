@@ -1,12 +1,12 @@
 import type { BuildModelResult } from '../nginx/build-model.js';
-import type { CertificateFile } from '../nginx/model.js';
+import type { SecretFile } from '../nginx/model.js';
 import type { ApplyResult } from './apply.js';
 import type { ControllerMetrics } from './metrics.js';
 
 /** What one render produced. */
 export interface RenderedConfig {
   readonly text: string;
-  readonly certificates: readonly CertificateFile[];
+  readonly secretFiles: readonly SecretFile[];
   /** Owned Ingresses in this render (sets gatehouse_controller_owned_ingresses). */
   readonly ownedIngresses?: number;
   /** The model this text came from (what was served, for status writes and reports). */

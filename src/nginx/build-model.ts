@@ -1,3 +1,4 @@
+import { secretFilesOf } from '../annotations/features/index.js';
 import { parseAnnotations } from '../annotations/validate.js';
 import { hostRefusal, type HostOwnershipPolicy } from '../k8s/host-ownership.js';
 import { isOwned, type OwnershipOptions } from '../k8s/ownership.js';
@@ -7,7 +8,7 @@ import { backtrackingProblem, type RegexRedosMode } from '../pcre/backtracking.j
 import { DEFAULT_RULE_OPTIONS, type RuleOptions } from '../rules/types.js';
 import { certificateFromSecret } from './certificates.js';
 import { compileIngress, type CompiledIngress, type Route } from './compile-ingress.js';
-import type { Action, CertificateFile, LocationModel, NginxModel, ServerModel, UpstreamModel } from './model.js';
+import type { Action, SecretFile, LocationModel, NginxModel, ServerModel, UpstreamModel } from './model.js';
 import { isUnrenderable, resolveBackend, type BackendCache, type ResolvedBackend } from './upstreams.js';
 
 export interface BuildModelOptions {
@@ -180,7 +181,7 @@ export function buildModel(cluster: ClusterSnapshot, options: BuildModelOptions)
 
   // TLS: every listed host redirects to HTTPS; the first (oldest) usable Secret serves it.
   const tlsHosts = new Set<string>();
-  const certOf = new Map<string, CertificateFile>();
+  const certOf = new Map<string, SecretFile>();
   for (const c of compiled) {
     for (const entry of c.tls) {
       for (const h of entry.hosts) tlsHosts.add(h);
@@ -198,15 +199,16 @@ export function buildModel(cluster: ClusterSnapshot, options: BuildModelOptions)
   }
 
   const upstreams = new Map<string, UpstreamModel>();
-  const certificates = new Map<string, CertificateFile>();
+  const secretFiles = new Map<string, SecretFile>();
   const serverOf = (host: string, draft: HostDraft): ServerModel => {
     const tls = host !== '' && tlsCovering(host, tlsHosts);
     const dot = host.indexOf('.');
     const cert = certOf.get(host) ?? (dot > 0 && !host.startsWith('*.') ? certOf.get(`*${host.slice(dot)}`) : undefined);
-    if (cert && host !== '') certificates.set(cert.file, cert);
+    if (cert && host !== '') secretFiles.set(cert.file, cert);
     const locations: LocationModel[] = [...draft.routes.values()].map(({ route, from }) => {
       if (route.backend.upstream) upstreams.set(route.backend.upstream.name, route.backend.upstream);
       const { features } = from.settings;
+      for (const file of secretFilesOf(features)) secretFiles.set(file.file, file);
       const ssl = features['ssl-redirect'];
       const sslRedirect = ssl?.force === true || (tls && ssl?.sslRedirect !== false);
       return {
@@ -243,7 +245,7 @@ export function buildModel(cluster: ClusterSnapshot, options: BuildModelOptions)
       servers,
       defaultServer,
       upstreams: [...upstreams.values()].sort(byString((u) => u.name)),
-      certificates: [...certificates.values()].sort(byString((c) => c.file)),
+      secretFiles: [...secretFiles.values()].sort(byString((c) => c.file)),
       defaultAction: defaultBackend?.action ?? NOT_FOUND,
     },
     owned: owned.length,

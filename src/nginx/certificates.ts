@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
 import type { Secret } from '../k8s/types.js';
 import { tlsSecretPair } from '../tls/secret-certificate.js';
-import type { CertificateFile } from './model.js';
+import type { SecretFile } from './model.js';
 
 /** A usable certificate, or why the Secret cannot serve TLS. */
-export type CertificateResult = { readonly ok: true; readonly file: CertificateFile } | { readonly ok: false; readonly reason: string };
+export type CertificateResult = { readonly ok: true; readonly file: SecretFile } | { readonly ok: false; readonly reason: string };
 
 /**
  * Turns a TLS Secret into the file apply.ts writes. The Secret is judged by the same checker as
@@ -29,5 +29,5 @@ function check(secret: Secret): CertificateResult {
   const pair = tlsSecretPair(secret);
   if (!pair.ok) return { ok: false, reason: pair.problem };
   const digest = createHash('sha256').update(pair.pem).digest('hex').slice(0, 32);
-  return { ok: true, file: { file: `${digest}.pem`, pem: pair.pem } };
+  return { ok: true, file: { file: `${digest}.pem`, content: pair.pem } };
 }

@@ -51,19 +51,23 @@ export interface LocationModel {
   readonly source: string;
 }
 
-/** A TLS certificate + key, written by apply.ts under the config dir as `certs/<file>`. */
-export interface CertificateFile {
-  /** `<sha256 of the content, 32 hex>.pem`. */
+/**
+ * A file made from Secret material (a TLS key + chain, a CA bundle, a password file), written by
+ * apply.ts 0600 under the config dir as `certs/<file>` and removed when no longer named. Content-
+ * hash names: a Secret's name never reaches nginx.conf, and a changed Secret is a new file.
+ */
+export interface SecretFile {
+  /** `<sha256 of the content, 32 hex>.<ext>` (`.pem` for PEM, `.htpasswd` for passwords). */
   readonly file: string;
-  /** PEM: private key then certificate chain. Secret material: never log. */
-  readonly pem: string;
+  /** Secret material: never log. */
+  readonly content: string;
 }
 
 /** One nginx `server` for one host (every Ingress naming the host merges into it). */
 export interface ServerModel {
   /** Lowercase DNS name or `*.` wildcard matching exactly one extra label; '' = catch-all. */
   readonly host: string;
-  /** Certificate file name (see CertificateFile); absent = the fallback certificate. */
+  /** Certificate file name (a SecretFile); absent = the fallback certificate. */
   readonly certificate?: string;
   /** Whether the host is listed in some `spec.tls` (drives the default HTTPS redirect). */
   readonly tls: boolean;
@@ -78,7 +82,7 @@ export interface NginxModel {
   /** The catch-all server (host ''): rules without a host, then `defaultAction`. */
   readonly defaultServer: ServerModel;
   readonly upstreams: readonly UpstreamModel[];
-  readonly certificates: readonly CertificateFile[];
+  readonly secretFiles: readonly SecretFile[];
   /** What requests no server/location matches get. */
   readonly defaultAction: Action;
 }

@@ -10,6 +10,8 @@ export interface LocationContext {
   readonly upstreams: ReadonlyMap<string, UpstreamModel>;
   /** `:8443` when HTTPS is not on 443, for the HTTP→HTTPS redirect. */
   readonly httpsPortSuffix: string;
+  /** Absolute directory of the SecretFiles. */
+  readonly secretsDir: string;
 }
 
 const PASS_SCHEME = { HTTP: ['proxy_pass', 'http'], HTTPS: ['proxy_pass', 'https'], GRPC: ['grpc_pass', 'grpc'], GRPCS: ['grpc_pass', 'grpcs'] } as const;
@@ -59,6 +61,7 @@ export function locationBody(loc: LocationModel, ctx: LocationContext): string[]
     pass: grpc ? 'grpc' : 'proxy',
     proxies: action.content.length > 0,
     source: loc.source,
+    secretsDir: ctx.secretsDir,
     match: loc.match,
     path: loc.path,
   });

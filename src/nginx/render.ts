@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import { isIP } from 'node:net';
 import { quoted, regexLiteral } from './escape.js';
-import type { NginxModel, ServerModel, UpstreamModel } from './model.js';
+import type { LocationModel, NginxModel, ServerModel, UpstreamModel } from './model.js';
+import { levelLinesOf } from '../annotations/features/index.js';
 import { actionBody, locationBody, type LocationContext } from './render-location.js';
 import { serverNamesHash } from './server-names-hash.js';
 
@@ -83,6 +84,10 @@ function serverName(host: string): string {
   return quoted(`~^[^.]+${regexLiteral(host.slice(1))}$`);
 }
 
+function allLocations(model: NginxModel): LocationModel[] {
+  return [model.defaultServer, ...model.servers].flatMap((s) => s.locations);
+}
+
 function upstreamBlock(u: UpstreamModel, keepalive: number): Node | undefined {
   if (u.endpoints.length === 0) return undefined;
   return block(`upstream ${u.name}`, [
@@ -144,7 +149,8 @@ function serverBlock(server: ServerModel, opts: RenderOptions, fallback: readonl
     head.push(`listen ${opts.httpsListen} ssl http2${suffix};`, `ssl_certificate ${file};`, `ssl_certificate_key ${file};`);
   }
   head.push(`server_name ${serverName(server.host)};`);
-  return block('server', [...head, '', ...serverLocations(server, fallback, ctx)]);
+  const featureLines = levelLinesOf('server', server.locations.map((l) => l.settings.features), ctx);
+  return block('server', [...head, ...(featureLines.length > 0 ? ['', ...featureLines] : []), '', ...serverLocations(server, fallback, ctx)]);
 }
 
 function statusServer(listen: string): Node {
@@ -181,7 +187,7 @@ export function renderNginxConf(model: NginxModel, opts: RenderOptions): string 
   if (user !== undefined && !/^[a-z_][a-z0-9_-]*$/.test(user)) throw new TypeError(`not a user name: ${JSON.stringify(user)}`);
 
   const upstreams = new Map(model.upstreams.map((u) => [u.name, u]));
-  const ctx: LocationContext = { upstreams, httpsPortSuffix: httpsPort === 443 ? '' : `:${httpsPort}` };
+  const ctx: LocationContext = { upstreams, httpsPortSuffix: httpsPort === 443 ? '' : `:${httpsPort}`, secretsDir: `${dir}/certs` };
   const fallback = ['# default', ...actionBody(model.defaultAction, ctx)];
   const keepalive = opts.upstreamKeepalive ?? 32;
   // Wildcard hosts become regex names, which nginx does not hash.
@@ -232,6 +238,8 @@ export function renderNginxConf(model: NginxModel, opts: RenderOptions): string 
     'ssl_protocols TLSv1.2 TLSv1.3;',
     'ssl_session_cache shared:GatehouseSSL:10m;',
   ];
+  const featureHttp = levelLinesOf('http', allLocations(model).map((l) => l.settings.features), ctx);
+  if (featureHttp.length > 0) http.push('', ...featureHttp);
   for (const u of model.upstreams) {
     const node = upstreamBlock(u, keepalive);
     if (node) http.push('', node);

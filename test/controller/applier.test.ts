@@ -92,11 +92,11 @@ describe('NginxApplier', () => {
     ]);
   });
 
-  test('certificates are written 0600 under certs/ and pruned when no longer used', async () => {
+  test('secret files (certificates, CA bundles, password files) are written 0600 under certs/ and pruned when no longer used', async () => {
     const applier = new NginxApplier({ configDir: dir, runner });
-    await applier.apply(CONF, [{ file: 'a.pem', pem: 'A' }, { file: 'b.pem', pem: 'B' }]);
+    await applier.apply(CONF, [{ file: 'a.pem', content: 'A' }, { file: 'b.pem', content: 'B' }]);
     expect((await stat(join(dir, 'certs', 'a.pem'))).mode & 0o777).toBe(0o600);
-    await applier.apply(`${CONF}#2\n`, [{ file: 'b.pem', pem: 'B' }]);
+    await applier.apply(`${CONF}#2\n`, [{ file: 'b.pem', content: 'B' }]);
     expect(await readdir(join(dir, 'certs'))).toEqual(['b.pem']);
   });
 

@@ -91,9 +91,9 @@ describe('reconcile', () => {
       maxDelayMs: 1000,
       render: () => {
         const { text, build } = nginx.render(cluster);
-        return { text, certificates: build.model.certificates };
+        return { text, secretFiles: build.model.secretFiles };
       },
-      apply: (config) => nginx.applier.apply(config.text, config.certificates),
+      apply: (config) => nginx.applier.apply(config.text, config.secretFiles),
     });
     for (let i = 0; i < 100; i++) {
       cluster.upsert('Ingress', ingress({ name: 'burst', host: 'burst.com', paths: [{ path: `/v${i}`, service: i % 2 ? 'a' : 'b' }] }));
@@ -114,9 +114,9 @@ describe('reconcile', () => {
       maxDelayMs: 500,
       render: () => {
         const { text, build } = nginx.render(cluster);
-        return { text, certificates: build.model.certificates };
+        return { text, secretFiles: build.model.secretFiles };
       },
-      apply: (config) => nginx.applier.apply(config.text, config.certificates),
+      apply: (config) => nginx.applier.apply(config.text, config.secretFiles),
     });
     cluster.upsert('Ingress', ingress({ name: 'fast', host: 'fast.com', paths: [{ path: '/', service: 'b' }] }));
     const started = Date.now();

@@ -195,7 +195,7 @@ export class NginxHarness {
   /** Renders and applies; starts nginx on first use. */
   async apply(cluster: ClusterSnapshot, options: Partial<BuildModelOptions> = {}): Promise<ApplyResult> {
     const { text, build } = this.render(cluster, options);
-    const result = await this.applier.apply(text, build.model.certificates);
+    const result = await this.applier.apply(text, build.model.secretFiles);
     if (result.status === 'applied' && !this.runner.running) await this.runner.start();
     return result;
   }

@@ -24,7 +24,7 @@ let quarantine: Quarantine;
 
 function render(excluded: ReadonlySet<string>): RenderedConfig {
   const { text, build } = nginx.render(cluster, { excluded });
-  return { text, certificates: build.model.certificates, build };
+  return { text, secretFiles: build.model.secretFiles, build };
 }
 
 async function who(host: string, path = '/', https = false): Promise<string | number> {
@@ -67,8 +67,8 @@ describe('quarantine with the real nginx', () => {
   test('each bad Ingress alone makes nginx -t refuse the whole configuration (the precondition)', async () => {
     for (const bad of ['shop/bad', 'shop/bad-tls']) {
       const others = new Set(['shop/bad', 'shop/bad-tls'].filter((k) => k !== bad));
-      const { text, certificates } = render(others);
-      const result = await nginx.applier.test(text, certificates);
+      const { text, secretFiles } = render(others);
+      const result = await nginx.applier.test(text, secretFiles);
       expect(result.ok, bad).toBe(false);
       expect(result.output).toContain(REFUSED_ERROR);
     }

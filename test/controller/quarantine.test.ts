@@ -65,7 +65,7 @@ let quarantine: Quarantine;
 function render(excluded: ReadonlySet<string>): RenderedConfig {
   const build = buildModel(cluster, { ownership: DEFAULT_OWNERSHIP, excluded });
   const text = renderNginxConf(build.model, { configDir: dir, httpListen: '127.0.0.1:8080', httpsListen: '127.0.0.1:8443' });
-  return { text, certificates: build.model.certificates, build };
+  return { text, secretFiles: build.model.secretFiles, build };
 }
 
 const site = (name: string, host = `${name}.example.com`): Ingress => {

@@ -12,7 +12,7 @@ function setup(overrides: Partial<ReconcilerOptions> = {}) {
     maxDelayMs: 1000,
     render: (): RenderedConfig => {
       state.renders++;
-      return { text: state.text, certificates: [] };
+      return { text: state.text, secretFiles: [] };
     },
     apply: async (config): Promise<ApplyResult> => {
       if (state.applyMs) await new Promise((r) => setTimeout(r, state.applyMs));
@@ -98,7 +98,7 @@ describe('createReconciler', () => {
       onError: (err) => errors.push(err),
       render: () => {
         if (fail) throw new Error('boom');
-        return { text: 'ok', certificates: [] };
+        return { text: 'ok', secretFiles: [] };
       },
     });
     reconciler.trigger();
@@ -112,7 +112,7 @@ describe('createReconciler', () => {
 
   test('each render records its duration and the owned Ingress count', async () => {
     const metrics = createControllerMetrics(new Registry());
-    const { reconciler } = setup({ metrics, render: () => ({ text: 'x', certificates: [], ownedIngresses: 7 }) });
+    const { reconciler } = setup({ metrics, render: () => ({ text: 'x', secretFiles: [], ownedIngresses: 7 }) });
     reconciler.trigger();
     await vi.advanceTimersByTimeAsync(200);
     expect((await metrics.ownedIngresses.get()).values[0]?.value).toBe(7);

@@ -46,7 +46,7 @@ describe('every scenario passes nginx -t', () => {
   test.for(Object.keys(SCENARIOS))('%s', async (name) => {
     const { model } = buildModel(SCENARIOS[name]!(), { ownership: DEFAULT_OWNERSHIP });
     await mkdir(join(dir, 'certs'), { recursive: true });
-    for (const c of model.certificates) await writeFile(join(dir, 'certs', c.file), c.pem);
+    for (const c of model.secretFiles) await writeFile(join(dir, 'certs', c.file), c.content);
     const path = join(dir, `${name}.conf`);
     await writeFile(path, renderNginxConf(model, { ...OPTIONS, configDir: dir, httpListen: '127.0.0.1:1', httpsListen: '127.0.0.1:2', statusListen: '127.0.0.1:3' }));
     const result = await new ProcessNginxRunner({ binary: NGINX, configDir: dir }).test(path);

@@ -1,7 +1,8 @@
 // The annotation features, in one explicit list (no discovery): the catalog, the webhook and the
 // controller all read them from here. The order is nginx's: features' rewrite-phase directives run
 // in the order written, so they are rendered in this order.
-import type { AnnotationFeature, LocationContext, LocationDirectives, ParseContext } from '../feature.js';
+import type { SecretFile } from '../../nginx/model.js';
+import type { AnnotationFeature, LevelContext, LocationContext, LocationDirectives, ParseContext } from '../feature.js';
 import type { AnnotationReader } from '../reader.js';
 import { accessFeature } from './access.js';
 import { affinityFeature } from './affinity.js';
@@ -88,16 +89,26 @@ export function locationDirectivesOf(configs: FeatureConfigs, context: LocationC
  * are one unit (a zone, an internal location block), rendered once however many locations ask
  * for it, in first-seen order.
  */
-export function levelLinesOf(level: 'http' | 'server', all: Iterable<FeatureConfigs>): string[] {
+export function levelLinesOf(level: 'http' | 'server', all: Iterable<FeatureConfigs>, context: LevelContext): string[] {
   const units = new Map<string, readonly string[]>();
   for (const configs of all) {
     for (const f of ERASED) {
       const hook = f[level];
       const config = hook && configOf(configs, f.id);
       if (!hook || config === undefined) continue;
-      const lines = hook(config);
+      const lines = hook(config, context);
       if (lines.length > 0) units.set(lines.join('\n'), lines);
     }
   }
   return [...units.values()].flat();
+}
+
+/** The SecretFiles the features of one Ingress's configs need written. */
+export function secretFilesOf(configs: FeatureConfigs): SecretFile[] {
+  const files: SecretFile[] = [];
+  for (const f of ERASED) {
+    const config = f.files && configOf(configs, f.id);
+    if (f.files && config !== undefined) files.push(...f.files(config));
+  }
+  return files;
 }
