@@ -4,7 +4,7 @@
 import type { ClusterSnapshot } from '../k8s/snapshot.js';
 import type { MatchKind, SecretFile } from '../nginx/model.js';
 import type { AnnotationEntry, UnimplementedEntry } from './entry.js';
-import type { AnnotationReader } from './reader.js';
+import type { AcceptedValues, AnnotationReader } from './reader.js';
 
 /** Where a location's directives are rendered: what a feature may need to know about it. */
 export interface LocationContext {
@@ -40,6 +40,16 @@ export interface LocationDirectives {
   readonly directives?: readonly string[];
 }
 
+/** A problem between annotations of one feature (a weight above its total, two keys for one thing). */
+export interface CrossCheckFinding {
+  /** The annotation (without prefix) it is about. */
+  readonly key: string;
+  readonly severity: 'deny' | 'warn';
+  readonly message: string;
+  /** The value is not used: removed from the accepted values. */
+  readonly drop?: boolean;
+}
+
 /** What `http` and `server` hooks may know. */
 export interface LevelContext {
   readonly secretsDir: string;
@@ -61,6 +71,8 @@ export interface AnnotationFeature<Id extends string = string, Config = unknown>
   readonly id: Id;
   readonly entries: readonly AnnotationEntry[];
   readonly unimplemented?: readonly UnimplementedEntry[];
+  /** Checks between its accepted values, run at admission and by the controller (annotations/validate.ts). */
+  readonly check?: (values: AcceptedValues) => readonly CrossCheckFinding[];
   /**
    * The typed config of one Ingress, defaults applied; undefined when the feature is off.
    * Throws Unrenderable (the reader does, for a string it cannot escape) for a value that cannot

@@ -9,8 +9,19 @@ import { escapeFor, type EscapeContext } from '../nginx/escape.js';
  */
 export type AcceptedValues = Readonly<Record<string, unknown>>;
 
-/** A value the catalog accepted but that cannot be rendered safely: the whole Ingress is left out. */
-export class Unrenderable extends Error {}
+/**
+ * A value the catalog accepted but that cannot be served (not renderable safely, a Secret that is
+ * missing or unusable): the webhook denies it and the controller leaves the whole Ingress out.
+ */
+export class Unrenderable extends Error {
+  /** @param key the annotation (without prefix) it is about, for the finding's field path */
+  constructor(
+    message: string,
+    readonly key?: string,
+  ) {
+    super(message);
+  }
+}
 
 /** Typed, escaped access to accepted values; a string that cannot be escaped throws Unrenderable. */
 export class AnnotationReader {
@@ -37,7 +48,7 @@ export class AnnotationReader {
     const v = this.values[key];
     if (v === undefined) return undefined;
     const escaped = typeof v === 'string' ? escapeFor(context, v) : undefined;
-    if (escaped === undefined) throw new Unrenderable(`annotation ${key} cannot be rendered safely`);
+    if (escaped === undefined) throw new Unrenderable(`annotation ${key} cannot be rendered safely`, key);
     return escaped;
   }
 
@@ -52,7 +63,7 @@ export class AnnotationReader {
     const v = this.values[key];
     if (v === undefined) return undefined;
     const items = Array.isArray(v) ? v.map((x) => (typeof x === 'string' ? escapeFor(context, x) : undefined)) : [undefined];
-    if (items.some((x) => x === undefined)) throw new Unrenderable(`annotation ${key} cannot be rendered safely`);
+    if (items.some((x) => x === undefined)) throw new Unrenderable(`annotation ${key} cannot be rendered safely`, key);
     return items as string[];
   }
 
@@ -61,7 +72,7 @@ export class AnnotationReader {
     const v = this.values[key];
     if (v === undefined) return undefined;
     if (typeof v !== 'object' || v === null || typeof (v as { name?: unknown }).name !== 'string') {
-      throw new Unrenderable(`annotation ${key} cannot be rendered safely`);
+      throw new Unrenderable(`annotation ${key} cannot be rendered safely`, key);
     }
     return v as { readonly namespace?: string; readonly name: string };
   }

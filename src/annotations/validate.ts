@@ -15,6 +15,7 @@ import {
   type Support,
 } from './catalog.js';
 import type { ValueKind } from './entry.js';
+import { FEATURES } from './features/index.js';
 import { ANNOTATION_FORMATS } from './formats.js';
 import { quoteValue } from './quote-value.js';
 import { unsafeCharacter } from './safe-value.js';
@@ -228,20 +229,12 @@ function crossCheck(values: Record<string, unknown>, annotations: Readonly<Recor
       findings.push(finding('warn', NGINX_ANNOTATION_PREFIX + key, `has no effect without ${requirementText(req)}`));
     }
   }
-  if ('allowlist-source-range' in values && 'whitelist-source-range' in values) {
-    delete values['whitelist-source-range'];
-    findings.push(
-      finding('warn', `${NGINX_ANNOTATION_PREFIX}whitelist-source-range`, `ignored: ${NGINX_ANNOTATION_PREFIX}allowlist-source-range is also set and takes precedence`),
-    );
-  }
-  const weight = values['canary-weight'];
-  const total = (values['canary-weight-total'] as number | undefined) ?? 100;
-  if (typeof weight === 'number' && weight > total) {
-    delete values['canary-weight'];
-    findings.push(
-      finding('deny', `${NGINX_ANNOTATION_PREFIX}canary-weight`, `invalid value "${weight}": must be at most canary-weight-total (${total})`),
-    );
-    denied = true;
+  for (const feature of FEATURES) {
+    for (const f of feature.check?.(values) ?? []) {
+      if (f.drop) delete values[f.key];
+      findings.push(finding(f.severity, NGINX_ANNOTATION_PREFIX + f.key, f.message));
+      if (f.severity === 'deny') denied = true;
+    }
   }
   return denied;
 }

@@ -4,7 +4,7 @@ import type { HTTPIngressPath, Ingress } from '../k8s/types.js';
 import { compileRegexLocation } from '../pcre/nginx-regex.js';
 import { escapeFor } from './escape.js';
 import { locationPathOf } from './location-path.js';
-import { ingressSettingsOf, type AnnotationValues, type IngressSettings } from './location-settings.js';
+import { ingressSettingsOf, type AnnotationValues, type IngressSettings } from '../annotations/ingress-settings.js';
 import type { MatchKind } from './model.js';
 import { isUnrenderable, resolveBackend, type BackendCache, type ResolvedBackend } from './upstreams.js';
 

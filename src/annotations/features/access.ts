@@ -46,8 +46,11 @@ export const accessFeature = defineFeature({
   id: 'access',
   entries: ACCESS_ANNOTATIONS,
   unimplemented: ACCESS_UNIMPLEMENTED,
+  check(values) {
+    if (values['allowlist-source-range'] === undefined || values['whitelist-source-range'] === undefined) return [];
+    return [{ key: 'whitelist-source-range', severity: 'warn', drop: true, message: 'ignored: nginx.ingress.kubernetes.io/allowlist-source-range is also set and takes precedence' }];
+  },
   parse(read): SourceRangeConfig | undefined {
-    // validate.ts drops whitelist-source-range when allowlist-source-range is set, with a warning.
     const allow = read.list('allowlist-source-range', 'cidr') ?? read.list('whitelist-source-range', 'cidr');
     return allow ? { allow: [...allow].sort() } : undefined;
   },

@@ -90,6 +90,12 @@ export const CANARY_UNIMPLEMENTED = [
 
 export const canaryFeature = defineFeature({
   id: 'canary',
+  check(values) {
+    const weight = values['canary-weight'];
+    const total = typeof values['canary-weight-total'] === 'number' ? values['canary-weight-total'] : 100;
+    if (typeof weight !== 'number' || weight <= total) return [];
+    return [{ key: 'canary-weight', severity: 'deny', drop: true, message: `invalid value "${weight}": must be at most canary-weight-total (${total})` }];
+  },
   entries: CANARY_ANNOTATIONS,
   unimplemented: CANARY_UNIMPLEMENTED,
 });

@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { ANNOTATION_CATALOG, type AnnotationEntry } from '../../src/annotations/catalog.js';
 import { checkAnnotationValue } from '../../src/annotations/validate.js';
-import { ingressSettingsOf, type AnnotationValues } from '../../src/nginx/location-settings.js';
+import { ingressSettingsOf, type AnnotationValues } from '../../src/annotations/ingress-settings.js';
 
 const ENTRIES = ANNOTATION_CATALOG as readonly AnnotationEntry[];
 
@@ -70,7 +70,7 @@ describe('the renderer and the catalog agree on what the controller does', () =>
   test.for(notRendered.filter((e) => e.controller === 'refuses').map((e) => e.key))('%s (refuses) makes the Ingress unrenderable', (key) => {
     const entry = ENTRIES.find((e) => e.key === key)!;
     const settings = ingressSettingsOf(valuesOf({ ...prerequisites(entry), [key]: entry.examples[0] }));
-    expect(settings).toEqual({ error: expect.stringContaining(key) });
+    expect(settings).toMatchObject({ error: expect.stringContaining(key), key: expect.any(String) });
   });
 
   test.for(notRendered.filter((e) => e.controller === 'ignores').map((e) => e.key))('%s (ignores) is reported as not rendered', (key) => {
@@ -82,6 +82,6 @@ describe('the renderer and the catalog agree on what the controller does', () =>
   });
 
   test('a value for a key the catalog does not know is refused, not dropped', () => {
-    expect(ingressSettingsOf({ 'auth-url': 'https://auth.example.com' })).toEqual({ error: expect.stringContaining('auth-url') });
+    expect(ingressSettingsOf({ 'auth-url': 'https://auth.example.com' })).toEqual({ error: expect.stringContaining('auth-url'), key: 'auth-url' });
   });
 });
