@@ -30,7 +30,8 @@ function annotationLines(a: MigrationAnnotation): string[] {
   const status = a.status === 'refused' ? 'REFUSED' : a.status;
   const head = `  ${status.padEnd(STATUS_WIDTH)} ${a.annotation}`;
   const message = a.status === 'unknown' ? UNKNOWN_TEXT : a.message;
-  const lines = [a.reason !== undefined ? `${head} (${REASON_TEXT[a.reason]}): ${message ?? ''}`.trimEnd() : head];
+  const reason = a.reason === undefined ? undefined : a.feature !== undefined ? `${REASON_TEXT[a.reason]}: ${a.feature}` : REASON_TEXT[a.reason];
+  const lines = [reason !== undefined ? `${head} (${reason}): ${message ?? ''}`.trimEnd() : head];
   const indent = ' '.repeat(STATUS_WIDTH + 3);
   if (a.differs !== undefined) lines.push(`${indent}differs from ingress-nginx: ${a.differs}`);
   for (const f of a.findings) lines.push(`${indent}${f.severity === 'deny' ? 'DENY' : 'warn'} [${f.rule}] ${f.message}`);
