@@ -111,6 +111,30 @@ export function checkAnnotationValue(key: string, raw: unknown): ValueVerdict {
   return judge(compiled, raw);
 }
 
+/**
+ * Why an annotation is refused or not rendered: `snippets-disabled` (no --allow-snippet-annotations),
+ * `not-implemented` (the controller does not implement its feature: refused or ignored as the catalog
+ * says), `risk-level` (above --annotations-risk-level), `invalid-value`, `superseded` (another
+ * annotation takes precedence), `no-effect` (needs another annotation), `unknown` (not a key
+ * Gatehouse knows).
+ */
+export type VerdictReason = 'snippets-disabled' | 'not-implemented' | 'risk-level' | 'invalid-value' | 'superseded' | 'no-effect' | 'unknown';
+
+/**
+ * What the controller does with one `nginx.ingress.kubernetes.io/*` annotation: renders it, refuses
+ * it (the whole Ingress with it), ignores it, or does not know it (ignored too). The migration report
+ * shows these; they are the decisions behind `findings`, so the two cannot disagree.
+ */
+export interface AnnotationVerdict {
+  /** The full key, with the prefix. */
+  readonly annotation: string;
+  readonly status: 'rendered' | 'refused' | 'ignored' | 'unknown';
+  /** Absent when rendered. */
+  readonly reason?: VerdictReason;
+  /** The finding's message, when there is one. */
+  readonly message?: string;
+}
+
 /** The accepted annotations of one Ingress and the findings about the others. */
 export interface ParsedAnnotations {
   /** Typed values of accepted annotations only, keyed without the prefix. */
@@ -121,6 +145,8 @@ export interface ParsedAnnotations {
    * render it without the annotation: dropping an allow-list or a redirect would fail open.
    */
   readonly rejected: boolean;
+  /** One per `nginx.ingress.kubernetes.io/*` annotation, in the Ingress's order. */
+  readonly verdicts: readonly AnnotationVerdict[];
 }
 
 function finding(severity: Finding['severity'], key: string, message: string): Finding {
@@ -157,8 +183,14 @@ function ignored(support: Support): string {
 export function parseAnnotations(ingress: Ingress, options: RuleOptions): ParsedAnnotations {
   const values: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
   const findings: Finding[] = [];
+  const verdicts = new Map<string, AnnotationVerdict>();
+  /** Records the verdict on `fullKey` and, when it has a message, the finding that says it. */
+  const decide = (fullKey: string, status: AnnotationVerdict['status'], reason?: VerdictReason, severity?: Finding['severity'], message?: string): void => {
+    verdicts.set(fullKey, { annotation: fullKey, status, ...(reason ? { reason } : {}), ...(message !== undefined ? { message } : {}) });
+    if (severity && message !== undefined) findings.push(finding(severity, fullKey, message));
+  };
   const annotations = ingress.metadata?.annotations;
-  if (!annotations || typeof annotations !== 'object') return { values, findings, rejected: false };
+  if (!annotations || typeof annotations !== 'object') return { values, findings, rejected: false, verdicts: [] };
   const allowedRank = riskRank(options.annotationsRiskLevel);
   let rejected = false;
   let accepted = 0;
@@ -166,24 +198,25 @@ export function parseAnnotations(ingress: Ingress, options: RuleOptions): Parsed
     if (!fullKey.startsWith(NGINX_ANNOTATION_PREFIX)) continue;
     const key = fullKey.slice(NGINX_ANNOTATION_PREFIX.length);
     if (isSnippetKey(key) && !options.allowSnippetAnnotations) {
-      findings.push(finding('deny', fullKey, SNIPPETS_DISABLED));
+      decide(fullKey, 'refused', 'snippets-disabled', 'deny', SNIPPETS_DISABLED);
       rejected = true;
       continue;
     }
     const support = controllerSupport(key);
     if (support?.controller === 'refuses') {
-      findings.push(finding('deny', fullKey, notImplemented(fullKey, support)));
+      decide(fullKey, 'refused', 'not-implemented', 'deny', notImplemented(fullKey, support));
       rejected = true;
       continue;
     }
     const compiled = COMPILED.get(key);
     if (!compiled) {
-      findings.push(finding('warn', fullKey, support ? ignored(support) : 'ignored: Gatehouse does not support this annotation'));
+      if (support) decide(fullKey, 'ignored', 'not-implemented', 'warn', ignored(support));
+      else decide(fullKey, 'unknown', 'unknown', 'warn', 'ignored: Gatehouse does not support this annotation');
       continue;
     }
     if (compiled.rank > allowedRank) {
       const message = `risk ${compiled.entry.risk} is above the allowed level ${options.annotationsRiskLevel} (--annotations-risk-level)`;
-      findings.push(finding('deny', fullKey, message));
+      decide(fullKey, 'refused', 'risk-level', 'deny', message);
       rejected = true;
       continue;
     }
@@ -191,16 +224,17 @@ export function parseAnnotations(ingress: Ingress, options: RuleOptions): Parsed
     const verdict = judge(compiled, raw);
     if (!verdict.ok) {
       const shown = typeof raw === 'string' ? quoteValue(raw) : `of type ${raw === null ? 'null' : typeof raw}`;
-      findings.push(finding('deny', fullKey, `invalid value ${shown}: ${verdict.reason}`));
+      decide(fullKey, 'refused', 'invalid-value', 'deny', `invalid value ${shown}: ${verdict.reason}`);
       rejected = true;
       continue;
     }
     values[key] = verdict.value;
     accepted++;
-    if (support?.controller === 'ignores') findings.push(finding('warn', fullKey, ignored(support)));
+    if (support?.controller === 'ignores') decide(fullKey, 'ignored', 'not-implemented', 'warn', ignored(support));
+    else decide(fullKey, 'rendered');
   }
-  if (accepted > 0 && crossCheck(values, annotations, findings)) rejected = true;
-  return { values: values as AnnotationValues, findings, rejected };
+  if (accepted > 0 && crossCheck(values, annotations, decide)) rejected = true;
+  return { values: values as AnnotationValues, findings, rejected, verdicts: [...verdicts.values()] };
 }
 
 /** Findings only: what the `annotations` rule reports. */
@@ -213,11 +247,14 @@ function requirementText(req: NonNullable<AnnotationEntry['requires']>): string 
   return req.equals === undefined ? key : `${key}: "${String(req.equals)}"`;
 }
 
+/** Records a verdict and its finding (parseAnnotations' `decide`). */
+type Decide = (fullKey: string, status: AnnotationVerdict['status'], reason?: VerdictReason, severity?: Finding['severity'], message?: string) => void;
+
 /**
- * Rules between annotations. Mutates `values` (drops what is ignored or refused) and pushes
- * findings; returns whether anything was denied.
+ * Rules between annotations. Mutates `values` (drops what is ignored or refused) and records
+ * verdicts with their findings; returns whether anything was denied.
  */
-function crossCheck(values: Record<string, unknown>, annotations: Readonly<Record<string, string>>, findings: Finding[]): boolean {
+function crossCheck(values: Record<string, unknown>, annotations: Readonly<Record<string, string>>, decide: Decide): boolean {
   let denied = false;
   for (const key in values) {
     const req = (COMPILED.get(key) as CompiledEntry).entry.requires;
@@ -226,14 +263,20 @@ function crossCheck(values: Record<string, unknown>, annotations: Readonly<Recor
     // A required annotation that is present but was refused already has its own denial.
     if (present && !(req.key in values)) continue;
     if (!present || (req.equals !== undefined && values[req.key] !== req.equals)) {
-      findings.push(finding('warn', NGINX_ANNOTATION_PREFIX + key, `has no effect without ${requirementText(req)}`));
+      decide(NGINX_ANNOTATION_PREFIX + key, 'ignored', 'no-effect', 'warn', `has no effect without ${requirementText(req)}`);
     }
   }
   for (const feature of FEATURES) {
     for (const f of feature.check?.(values) ?? []) {
       if (f.drop) delete values[f.key];
-      findings.push(finding(f.severity, NGINX_ANNOTATION_PREFIX + f.key, f.message));
-      if (f.severity === 'deny') denied = true;
+      const fullKey = NGINX_ANNOTATION_PREFIX + f.key;
+      if (f.severity === 'deny') {
+        decide(fullKey, 'refused', 'invalid-value', 'deny', f.message);
+        denied = true;
+      } else {
+        // A warning on a value still used leaves it rendered; a dropped one was superseded.
+        decide(fullKey, f.drop ? 'ignored' : 'rendered', f.drop ? 'superseded' : undefined, 'warn', f.message);
+      }
     }
   }
   return denied;

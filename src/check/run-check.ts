@@ -44,6 +44,8 @@ export interface FileWithoutIngress {
 
 export interface CheckResult {
   readonly reports: readonly IngressReport[];
+  /** The Ingress behind each report, in the same order, as read (the migration report parses its annotations). */
+  readonly objects: readonly KubeObject[];
   readonly denied: number;
   readonly errors: readonly InputError[];
   readonly withoutIngress: readonly FileWithoutIngress[];
@@ -139,6 +141,7 @@ export async function runCheck(input: CheckInput): Promise<CheckResult> {
   const deps = { cluster: store, synced: () => true, rules: input.rules, options: input.options, logger: input.logger, now: () => input.now ?? new Date() };
 
   const reports: IngressReport[] = [];
+  const judged: KubeObject[] = [];
   const errors: InputError[] = [];
   const bySource = new Map<string, LoadedObject[]>(files.map((f) => [f, []]));
   for (const l of loaded) bySource.get(l.source)?.push(l);
@@ -150,12 +153,13 @@ export async function runCheck(input: CheckInput): Promise<CheckResult> {
       if (problem === 'ingress') {
         ingresses++;
         reports.push(reportOf(source, createRequest(object), deps));
+        judged.push(object);
       } else if (problem !== undefined) errors.push({ source, message: problem });
     }
     if (ingresses === 0) withoutIngress.push({ source, kinds: [...new Set(objects.map((o) => String(o.object.kind)))] });
   }
   const note = skippedChecksNote(store, input.snapshotPaths.length > 0);
-  return { reports, denied: reports.filter((r) => !r.allowed).length, errors, withoutIngress, notes: note && reports.length > 0 ? [note] : [] };
+  return { reports, objects: judged, denied: reports.filter((r) => !r.allowed).length, errors, withoutIngress, notes: note && reports.length > 0 ? [note] : [] };
 }
 
 /**
@@ -167,7 +171,7 @@ export function checkExisting(cluster: ClusterSnapshot, description: string, inp
   const ingresses = [...cluster.ingresses()].sort((a, b) => objectKey(a).localeCompare(objectKey(b)));
   const reports = ingresses.map((ingress) => reportOf(description, existingRequest(ingress), deps));
   const notes = reports.length === 0 ? [`the cluster (${description}) holds no Ingress`] : [];
-  return { reports, denied: reports.filter((r) => !r.allowed).length, errors: [], withoutIngress: [], notes, cluster: description };
+  return { reports, objects: ingresses, denied: reports.filter((r) => !r.allowed).length, errors: [], withoutIngress: [], notes, cluster: description };
 }
 
 /** How long `check --kubeconfig` waits for the first list of every kind. */

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { ANNOTATION_CATALOG, NGINX_ANNOTATION_PREFIX, type AnnotationEntry } from '../../src/annotations/catalog.js';
+import { ANNOTATION_CATALOG, NGINX_ANNOTATION_PREFIX, UNIMPLEMENTED_ANNOTATIONS, type AnnotationEntry } from '../../src/annotations/catalog.js';
 import { checkAnnotationValue, parseAnnotations } from '../../src/annotations/validate.js';
 import { DEFAULT_RULE_OPTIONS, type RuleOptions } from '../../src/rules/types.js';
 import { ingress } from '../fixtures/builders.js';
@@ -182,11 +182,46 @@ describe('parseAnnotations', () => {
 
   test('an Ingress without annotations has no values and no findings', () => {
     const parsed = parseAnnotations(ingress(), DEFAULT_RULE_OPTIONS);
-    expect(parsed).toEqual({ values: {}, findings: [], rejected: false });
+    expect(parsed).toEqual({ values: {}, findings: [], rejected: false, verdicts: [] });
   });
 
   test('annotations that are not an object do not throw', () => {
     const ing = { ...ingress(), metadata: { name: 'web', namespace: 'shop', annotations: null as unknown as Record<string, string> } };
     expect(parseAnnotations(ing, DEFAULT_RULE_OPTIONS).findings).toEqual([]);
+  });
+});
+
+describe('parseAnnotations: one verdict per annotation, matching its finding', () => {
+  // Keys whose answer changes as features land are read from the catalog, not written here.
+  const refusedKey = UNIMPLEMENTED_ANNOTATIONS.find((e) => e.controller === 'refuses')?.key;
+  const ignoredKey = UNIMPLEMENTED_ANNOTATIONS.find((e) => e.controller === 'ignores')?.key;
+  test.for<{ name: string; annotations: Record<string, unknown>; options?: Partial<RuleOptions>; status: string; reason?: string }>([
+    { name: 'a rendered value', annotations: { [`${P}proxy-read-timeout`]: '60' }, status: 'rendered' },
+    { name: 'an invalid value', annotations: { [`${P}proxy-body-size`]: '10 MB' }, status: 'refused', reason: 'invalid-value' },
+    { name: 'a value above the risk level', annotations: { [`${P}rewrite-target`]: '/' }, options: { annotationsRiskLevel: 'low' }, status: 'refused', reason: 'risk-level' },
+    { name: 'a snippet', annotations: { [`${P}server-snippet`]: 'return 200;' }, status: 'refused', reason: 'snippets-disabled' },
+    { name: 'a key of a refused feature', annotations: { [`${P}${refusedKey}`]: 'x' }, status: 'refused', reason: 'not-implemented' },
+    { name: 'a key of an ignored feature', annotations: { [`${P}${ignoredKey}`]: 'x' }, status: 'ignored', reason: 'not-implemented' },
+    { name: 'a key Gatehouse does not know', annotations: { [`${P}made-up-setting`]: 'x' }, status: 'unknown', reason: 'unknown' },
+    {
+      name: 'whitelist-source-range beside allowlist-source-range',
+      annotations: { [`${P}allowlist-source-range`]: '10.0.0.0/8', [`${P}whitelist-source-range`]: '10.0.0.0/8' },
+      status: 'ignored',
+      reason: 'superseded',
+    },
+  ])('$name: $status', ({ annotations, options, status, reason }) => {
+    const parsed = parse(annotations, options);
+    const last = parsed.verdicts.at(-1);
+    expect(last?.annotation).toBe(Object.keys(annotations).at(-1));
+    expect(last?.status).toBe(status);
+    expect(last?.reason).toBe(reason);
+    // The verdict's message is the finding on that annotation.
+    const onKey = parsed.findings.filter((f) => f.path === `metadata.annotations[${last?.annotation}]`).map((f) => f.message);
+    expect(onKey).toEqual(last?.message === undefined ? [] : [last.message]);
+  });
+
+  test('lists only nginx.ingress.kubernetes.io annotations, in the Ingress order', () => {
+    const parsed = parse({ [`${P}use-regex`]: 'true', 'example.com/other': 'x', [`${P}proxy-read-timeout`]: '60' });
+    expect(parsed.verdicts.map((v) => v.annotation)).toEqual([`${P}use-regex`, `${P}proxy-read-timeout`]);
   });
 });
