@@ -1,8 +1,10 @@
 // The nginx model: plain, JSON-shaped data between the cluster snapshot and nginx.conf text.
 // Every string in it has already passed src/nginx/escape.ts; render.ts only arranges it.
 
+import type { RouteMatch } from '../k8s/ingress-route.js';
+
 /** How a location matches, in Ingress terms (render.ts turns these into nginx locations). */
-export type MatchKind = 'exact' | 'prefix' | 'regex';
+export type MatchKind = RouteMatch;
 
 /** Protocol nginx speaks to the backend (`backend-protocol` annotation). */
 export type BackendProtocol = 'HTTP' | 'HTTPS' | 'GRPC' | 'GRPCS';
