@@ -95,7 +95,8 @@ function upstreamBlock(u: UpstreamModel, keepalive: number): Node | undefined {
 /**
  * nginx answers a request for `/p` with a 301 to `/p/` when a location named `/p/` — `=` ones too —
  * proxies (proxy_pass, grpc_pass), before any regex is tried; an Exact `/p/` must leave `/p` to the
- * locations that would take it without it (ingress-controller-conformance expects the 404).
+ * locations that would take it without it (ingress-controller-conformance expects the 404:
+ * https://github.com/kubernetes-sigs/ingress-controller-conformance/blob/master/features/path_rules.feature).
  * https://nginx.org/en/docs/http/ngx_http_core_module.html#location (the paragraph on the slash)
  */
 function exactRedirects(path: string): boolean {
