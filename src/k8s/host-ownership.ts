@@ -6,7 +6,7 @@ import type { Ingress } from './types.js';
  * Who may serve paths on a host another namespace already uses.
  * - `strict` (default): the namespace of the oldest Gatehouse Ingress with the host owns it; other
  *   namespaces may add paths only where the owner allows it (SHARE_HOST_ANNOTATION).
- * - `shared`: any namespace may add paths (only identical host+path+pathType conflict), as
+ * - `shared`: any namespace may add paths (only the same host + route conflicts), as
  *   ingress-nginx does.
  * Modelled on OpenShift's router namespace-ownership check
  * (https://docs.openshift.com/container-platform/latest/networking/ingress-operator.html, `routeAdmission.namespaceOwnership: Strict`).

@@ -1,10 +1,10 @@
+import { routeIndexPath } from './ingress-route.js';
 import type {
   EndpointSlice,
   Ingress,
   IngressClass,
   KubeObject,
   Namespace,
-  PathType,
   Secret,
   Service,
   SnapshotKind,
@@ -25,8 +25,12 @@ export interface ClusterSnapshot {
   ingressClasses(): readonly IngressClass[];
   ingress(namespace: string, name: string): Ingress | undefined;
   ingresses(): readonly Ingress[];
-  /** Ingresses with a rule for exactly this host + path + pathType ("" host = any host). */
-  ingressesClaiming(host: string, path: string, pathType: PathType): readonly Ingress[];
+  /**
+   * Ingresses with a rule for exactly this host ("" = any host) and a path equal to `path` up to
+   * trailing slashes, of any pathType: every Ingress that may claim the same route as `path`
+   * (k8s/ingress-route.ts), for the caller to compare routes.
+   */
+  ingressesClaiming(host: string, path: string): readonly Ingress[];
   /** Ingresses with any rule for exactly this host (for host ownership). */
   ingressesForHost(host: string): readonly Ingress[];
   /** EndpointSlices labelled for this Service. */
@@ -48,18 +52,16 @@ export function objectKey(obj: KubeObject): string {
   return m.namespace ? `${m.namespace}/${m.name ?? ''}` : (m.name ?? '');
 }
 
-/** Key of the host+path index. */
-export function claimKey(host: string, path: string, pathType: PathType): string {
-  return `${host}\u0000${path}\u0000${pathType}`;
+/** Key of the host+path index (see `routeIndexPath`). */
+export function claimKey(host: string, path: string | undefined): string {
+  return `${host}\u0000${routeIndexPath(path)}`;
 }
 
-/** Every (host, path, pathType) an Ingress claims. */
+/** Every (host, path) an Ingress claims, as index keys. */
 export function ingressClaims(ingress: Ingress): string[] {
   const keys: string[] = [];
   for (const rule of ingress.spec?.rules ?? []) {
-    for (const p of rule.http?.paths ?? []) {
-      keys.push(claimKey(rule.host ?? '', p.path ?? '/', p.pathType ?? 'ImplementationSpecific'));
-    }
+    for (const p of rule.http?.paths ?? []) keys.push(claimKey(rule.host ?? '', p.path));
   }
   return keys;
 }
@@ -208,8 +210,8 @@ export class SnapshotStore implements ClusterSnapshot {
   ingresses(): readonly Ingress[] {
     return this.list('Ingress');
   }
-  ingressesClaiming(host: string, path: string, pathType: PathType): readonly Ingress[] {
-    return this.claims.get(claimKey(host, path, pathType));
+  ingressesClaiming(host: string, path: string): readonly Ingress[] {
+    return this.claims.get(claimKey(host, path));
   }
   ingressesForHost(host: string): readonly Ingress[] {
     return this.byHost.get(host);

@@ -1,6 +1,7 @@
 import { secretFilesOf } from '../annotations/features/index.js';
 import { parseAnnotations } from '../annotations/validate.js';
 import { hostRefusal, type HostOwnershipPolicy } from '../k8s/host-ownership.js';
+import { routeKey } from '../k8s/ingress-route.js';
 import { isOwned, type OwnershipOptions } from '../k8s/ownership.js';
 import { ingressHosts, objectKey, type ClusterSnapshot } from '../k8s/snapshot.js';
 import type { Ingress, ServiceBackendPort } from '../k8s/types.js';
@@ -167,7 +168,9 @@ export function buildModel(cluster: ClusterSnapshot, options: BuildModelOptions)
       if (refusedHosts.get(route.host) !== undefined) continue;
       let draft = hosts.get(route.host);
       if (!draft) hosts.set(route.host, (draft = { routes: new Map() }));
-      const key = `${route.match} ${route.path}`;
+      // One route, one location: which spellings are the same route is k8s/ingress-route.ts's
+      // decision, the one the host-path-conflict rule denies by.
+      const key = routeKey(route);
       const taken = draft.routes.get(key);
       if (taken) {
         if (taken.from !== c) {

@@ -1,3 +1,4 @@
+import { ingressRouteOf } from '../k8s/ingress-route.js';
 import type { PathType } from '../k8s/types.js';
 import { locationPathRefusal, type PathRefusal } from './escape.js';
 import type { MatchKind } from './model.js';
@@ -8,24 +9,15 @@ export type LocationPath =
   | ({ readonly ok: false; readonly match: MatchKind } & PathRefusal);
 
 /**
- * Prefix matching is element-wise and ignores a trailing slash (`/foo/` matches `/foo`), so both
- * spellings are one route. https://kubernetes.io/docs/concepts/services-networking/ingress/#examples
- */
-function normalizePrefix(path: string): string {
-  const trimmed = path.replace(/\/+$/, '');
-  return trimmed === '' ? '/' : trimmed;
-}
-
-/**
- * The location one Ingress path becomes: Exact paths are exact; Prefix and ImplementationSpecific
- * paths are prefixes, or regexes when the Ingress turns regex on (use-regex, rewrite-target), as in
- * ingress-nginx. An empty path (ImplementationSpecific allows it) is "/", as ingress-nginx serves
- * it. The controller renders by this and the path rule denies by it: one decision.
+ * The location one Ingress path becomes: its route (k8s/ingress-route.ts: Exact is exact, Prefix
+ * ignores a trailing slash, ImplementationSpecific is a prefix or, with use-regex/rewrite-target,
+ * a regex), or why nginx cannot hold it. The controller renders by this and the path rule denies
+ * by it: one decision.
  */
 export function locationPathOf(raw: string | undefined, pathType: PathType | undefined, regex: boolean): LocationPath {
-  const path = raw === undefined || raw === '' ? '/' : raw;
-  const match: MatchKind = pathType === 'Exact' ? 'exact' : regex ? 'regex' : 'prefix';
-  const refusal = locationPathRefusal(match, path);
-  if (refusal) return { ok: false, match, ...refusal };
-  return { ok: true, match, path: match === 'prefix' ? normalizePrefix(path) : path };
+  const route = ingressRouteOf(raw, pathType, regex);
+  // Refusals judge the path as written: trimming slashes must not hide a bad one.
+  const refusal = locationPathRefusal(route.match, raw === undefined || raw === '' ? '/' : raw);
+  if (refusal) return { ok: false, match: route.match, ...refusal };
+  return { ok: true, ...route };
 }

@@ -2,8 +2,10 @@
 // Every string in it has already passed src/nginx/escape.ts; render.ts only arranges it.
 import type { FeatureConfigs } from '../annotations/features/index.js';
 
+import type { RouteMatch } from '../k8s/ingress-route.js';
+
 /** How a location matches, in Ingress terms (render.ts turns these into nginx locations). */
-export type MatchKind = 'exact' | 'prefix' | 'regex';
+export type MatchKind = RouteMatch;
 
 /** Protocol nginx speaks to the backend (`backend-protocol` annotation). */
 export type BackendProtocol = 'HTTP' | 'HTTPS' | 'GRPC' | 'GRPCS';

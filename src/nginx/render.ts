@@ -98,8 +98,21 @@ function upstreamBlock(u: UpstreamModel, keepalive: number): Node | undefined {
 }
 
 /**
+ * nginx answers a request for `/p` with a 301 to `/p/` when a location named `/p/` — `=` ones too —
+ * proxies (proxy_pass, grpc_pass), before any regex is tried; an Exact `/p/` must leave `/p` to the
+ * locations that would take it without it (ingress-controller-conformance expects the 404:
+ * https://github.com/kubernetes-sigs/ingress-controller-conformance/blob/master/features/path_rules.feature).
+ * https://nginx.org/en/docs/http/ngx_http_core_module.html#location (the paragraph on the slash)
+ */
+function exactRedirects(path: string): boolean {
+  return path.length > 1 && path.endsWith('/');
+}
+
+/**
  * nginx locations for one server, in the order nginx needs:
  * - Exact → `location = /p` (nginx checks these first; Exact beats Prefix at equal length).
+ *   Exact `/p/` → `location ~ "^/p/\z"` instead (see exactRedirects), first of the regexes: it
+ *   matches that one path, and beats a Prefix `/p` there as `=` would.
  * - Prefix `/p` → `location = /p` (unless an Exact /p exists: a duplicate `location =` is
  *   fatal) plus `location /p/`, because `location /p` would also match `/pother`.
  * - Regex → `location ~* "^p"`. nginx takes the FIRST matching regex over any non-`=` prefix,
@@ -115,10 +128,12 @@ function serverLocations(server: ServerModel, fallback: readonly string[], ctx: 
   const exact = new Set(locs.filter((l) => l.match === 'exact').map((l) => l.path));
   const hasRegex = locs.some((l) => l.match === 'regex');
   const out: Node[] = [];
+  const exactRegexes: Node[] = [];
   const regexes: { sortPath: string; node: Node }[] = [];
   for (const l of locs) {
     const body = locationBody(l, ctx);
-    if (l.match === 'exact') out.push(block(`location = ${quoted(l.path)}`, body));
+    if (l.match === 'exact' && exactRedirects(l.path)) exactRegexes.push(block(`location ~ ${quoted(`^${regexLiteral(l.path)}\\z`)}`, body));
+    else if (l.match === 'exact') out.push(block(`location = ${quoted(l.path)}`, body));
     else if (l.match === 'regex') regexes.push({ sortPath: l.path, node: block(`location ~* ${quoted(`^${l.path}`)}`, body) });
     else if (l.path === '/') out.push(block('location /', body));
     else if (hasRegex) regexes.push({ sortPath: l.path, node: block(`location ~ ${quoted(`^${regexLiteral(l.path)}(?:/|$)`)}`, body) });
@@ -128,6 +143,7 @@ function serverLocations(server: ServerModel, fallback: readonly string[], ctx: 
     }
   }
   regexes.sort((a, b) => b.sortPath.length - a.sortPath.length || (a.sortPath < b.sortPath ? -1 : a.sortPath > b.sortPath ? 1 : 0));
+  out.push(...exactRegexes);
   for (const r of regexes) out.push(r.node);
   if (!locs.some((l) => l.match === 'prefix' && l.path === '/')) out.push(block('location /', fallback));
   return out.flatMap((node, i) => (i === 0 ? [node] : ['', node]));

@@ -47,7 +47,7 @@ describe('loadFileSnapshot', () => {
       name: 'flink-jobmanager-rest',
       port: { number: 8081 },
     });
-    expect(store.ingressesClaiming('hello.nginx.com', '/', 'Prefix').map((i) => i.metadata.name)).toEqual(['example-ingress']);
+    expect(store.ingressesClaiming('hello.nginx.com', '/').map((i) => i.metadata.name)).toEqual(['example-ingress']);
   });
 
   test('puts namespaced objects without a namespace into default', async () => {

@@ -3,15 +3,26 @@ import { SnapshotStore } from '../../src/k8s/snapshot.js';
 import { ingress, service } from '../fixtures/builders.js';
 
 describe('SnapshotStore', () => {
-  test('indexes Ingresses by host, path and pathType, and follows updates', () => {
+  test('finds every Ingress that may claim a route: same host, path equal up to trailing slashes, any pathType', () => {
+    const store = new SnapshotStore();
+    store.upsert('Ingress', ingress({ name: 'a', host: 'x.com', paths: [{ path: '/a/' }] }));
+    store.upsert('Ingress', ingress({ name: 'b', host: 'x.com', paths: [{ path: '/a', pathType: 'ImplementationSpecific' }] }));
+    store.upsert('Ingress', ingress({ name: 'c', host: 'x.com', paths: [{ path: '/a//', pathType: 'Exact' }] }));
+    store.upsert('Ingress', ingress({ name: 'd', host: 'y.com', paths: [{ path: '/a' }] }));
+    store.upsert('Ingress', ingress({ name: 'e', host: 'x.com', paths: [{ path: '/ab' }] }));
+    expect(store.ingressesClaiming('x.com', '/a').map((i) => i.metadata.name).sort()).toEqual(['a', 'b', 'c']);
+    expect(store.ingressesClaiming('x.com', '/a/').map((i) => i.metadata.name).sort()).toEqual(['a', 'b', 'c']);
+  });
+
+  test('indexes Ingresses by host and path, and follows updates', () => {
     const store = new SnapshotStore();
     store.upsert('Ingress', ingress({ name: 'a', host: 'x.com', paths: [{ path: '/a' }] }));
-    expect(store.ingressesClaiming('x.com', '/a', 'Prefix')).toHaveLength(1);
+    expect(store.ingressesClaiming('x.com', '/a')).toHaveLength(1);
     store.upsert('Ingress', ingress({ name: 'a', host: 'x.com', paths: [{ path: '/b' }] }));
-    expect(store.ingressesClaiming('x.com', '/a', 'Prefix')).toHaveLength(0);
-    expect(store.ingressesClaiming('x.com', '/b', 'Prefix')).toHaveLength(1);
+    expect(store.ingressesClaiming('x.com', '/a')).toHaveLength(0);
+    expect(store.ingressesClaiming('x.com', '/b')).toHaveLength(1);
     store.remove('Ingress', ingress({ name: 'a' }));
-    expect(store.ingressesClaiming('x.com', '/b', 'Prefix')).toHaveLength(0);
+    expect(store.ingressesClaiming('x.com', '/b')).toHaveLength(0);
     expect(store.ingresses()).toHaveLength(0);
   });
 

@@ -65,6 +65,19 @@ describe('conflicts', () => {
     expect(result.conflicts).toHaveLength(1);
   });
 
+  test('Prefix and non-regex ImplementationSpecific /x are one route; a regex /x is another', () => {
+    const regex = { 'nginx.ingress.kubernetes.io/use-regex': 'true' };
+    const result = build(
+      shopCluster(
+        ingress({ name: 'a', paths: [{ path: '/x' }] }),
+        ingress({ name: 'b', paths: [{ path: '/x', pathType: 'ImplementationSpecific' }] }),
+        ingress({ name: 'c', annotations: regex, paths: [{ path: '/x', pathType: 'ImplementationSpecific' }] }),
+      ),
+    );
+    expect(result.conflicts).toEqual([{ winner: 'shop/a', loser: 'shop/b', claim: 'host shop.example.com, prefix path /x' }]);
+    expect(result.model.servers[0]?.locations.map((l) => `${l.source} ${l.match}`)).toEqual(['shop/a prefix', 'shop/c regex']);
+  });
+
   test('Exact /x and Prefix /x do not conflict', () => {
     const result = build(shopCluster(ingress({ name: 'a', paths: [{ path: '/x', pathType: 'Exact' }] }), ingress({ name: 'b', paths: [{ path: '/x' }] })));
     expect(result.conflicts).toEqual([]);

@@ -74,6 +74,19 @@ describe('known traps of plain nginx', () => {
     expect(text.match(/location = "\/aaa" \{/g)).toHaveLength(1);
   });
 
+  test('Exact /aaa/ renders a regex for that one path, never `location = /aaa/` (nginx would 301 /aaa to it)', () => {
+    const text = render(shopCluster(ingress({ paths: [{ path: '/aaa/', pathType: 'Exact' }, { path: '/bbb', pathType: 'Prefix', service: 'other' }] })));
+    expect(text).toContain('location ~ "^/aaa/\\z" {');
+    expect(text).not.toContain('location = "/aaa/"');
+    // Only regex paths turn a host's prefixes into regexes: this one matches a single path.
+    expect(text).toContain('location "/bbb/" {');
+  });
+
+  test('Exact / stays `location = /` (no shorter path to redirect)', () => {
+    const text = render(shopCluster(ingress({ paths: [{ path: '/', pathType: 'Exact' }] })));
+    expect(text).toContain('location = "/" {');
+  });
+
   test('upstreams get HTTP/1.1, an empty Connection header and the client Host', () => {
     const text = render(shopCluster(ingress()));
     expect(text).toContain('proxy_http_version 1.1;');

@@ -93,4 +93,31 @@ export const SCENARIOS: Record<string, () => SnapshotStore> = {
       ingress({ name: 'sticky', host: 'sticky.example.com', annotations: annotations({ affinity: 'cookie', 'session-cookie-name': 'ROUTE', 'session-cookie-samesite': 'Lax' }) }),
       ingress({ name: 'grpc', host: 'grpc.example.com', annotations: annotations({ 'backend-protocol': 'GRPC', 'proxy-read-timeout': '300' }), paths: [{ service: 'api', port: 8080 }] }),
     ),
+
+  // Path semantics (issue 10): Exact "/docs/" never becomes `location = "/docs/"` (nginx would
+  // 301 "/docs" to it); Prefix "/api/", ImplementationSpecific "/api" and Prefix "/api" are one
+  // route, which the oldest Ingress wins.
+  paths: () =>
+    shopCluster(
+      ...services(),
+      ingress({
+        name: 'docs',
+        host: 'paths.example.com',
+        creationTimestamp: '2020-01-01T00:00:00Z',
+        paths: [
+          { path: '/docs/', pathType: 'Exact' },
+          { path: '/api/', pathType: 'Prefix', service: 'api', port: 8080 },
+        ],
+      }),
+      ingress({ name: 'impl', host: 'paths.example.com', creationTimestamp: '2021-01-01T00:00:00Z', paths: [{ path: '/api', pathType: 'ImplementationSpecific' }] }),
+      ingress({
+        name: 'regex',
+        host: 'regex.example.com',
+        annotations: annotations({ 'use-regex': 'true' }),
+        paths: [
+          { path: '/v[0-9]+/', pathType: 'ImplementationSpecific' },
+          { path: '/v1/', pathType: 'Exact', service: 'api', port: 8080 },
+        ],
+      }),
+    ),
 };

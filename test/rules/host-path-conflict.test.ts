@@ -4,6 +4,7 @@ import { hostPathConflictRule } from '../../src/rules/host-path-conflict.js';
 import type { RuleContext } from '../../src/rules/types.js';
 import { contextFor, ingress, ingressClass, namespace, service, shopCluster } from '../fixtures/builders.js';
 
+const USE_REGEX = 'nginx.ingress.kubernetes.io/use-regex';
 const CANARY = { 'nginx.ingress.kubernetes.io/canary': 'true', 'nginx.ingress.kubernetes.io/canary-weight': '10' };
 
 interface Case {
@@ -86,6 +87,82 @@ describe('host-path-conflict rule', () => {
     { name: 'another Ingress without a class (not Gatehouse\'s by default)', existing: [ingress({ namespace: 'prod', className: null })], ingress: ingress(), expected: [] },
     { name: 'same host and path, other pathType', existing: [ingress({ namespace: 'prod', paths: [{ pathType: 'Exact' }] })], ingress: ingress(), expected: [] },
     { name: 'same path, other host', existing: [ingress({ namespace: 'prod', host: 'prod.example.com' })], ingress: ingress(), expected: [] },
+    {
+      name: 'Prefix "/foo/" against an existing Prefix "/foo": one route (a trailing slash is ignored)',
+      existing: [ingress({ namespace: 'prod', paths: [{ path: '/foo' }] })],
+      ingress: ingress({ paths: [{ path: '/foo/' }] }),
+      expected: [
+        {
+          path: 'spec.rules[0].http.paths[0].path',
+          message: 'host "shop.example.com" path "/foo/" (Prefix) is already served by Ingress "prod/web" (as Prefix "/foo", the same route)',
+        },
+      ],
+    },
+    {
+      name: 'Prefix "/foo" against an existing Prefix "/foo/"',
+      existing: [ingress({ namespace: 'prod', paths: [{ path: '/foo/' }] })],
+      ingress: ingress({ paths: [{ path: '/foo' }] }),
+      expected: [
+        {
+          path: 'spec.rules[0].http.paths[0].path',
+          message: 'host "shop.example.com" path "/foo" (Prefix) is already served by Ingress "prod/web" (as Prefix "/foo/", the same route)',
+        },
+      ],
+    },
+    {
+      name: 'Prefix against a non-regex ImplementationSpecific path spelt alike: one route',
+      existing: [ingress({ namespace: 'prod', paths: [{ path: '/foo', pathType: 'ImplementationSpecific' }] })],
+      ingress: ingress({ paths: [{ path: '/foo' }] }),
+      expected: [
+        {
+          path: 'spec.rules[0].http.paths[0].path',
+          message: 'host "shop.example.com" path "/foo" (Prefix) is already served by Ingress "prod/web" (as ImplementationSpecific "/foo", the same route)',
+        },
+      ],
+    },
+    {
+      name: 'an empty ImplementationSpecific path against an existing Prefix "/"',
+      existing: [ingress({ namespace: 'prod', paths: [{ path: '/' }] })],
+      ingress: ingress({ paths: [{ path: '', pathType: 'ImplementationSpecific' }] }),
+      expected: [
+        {
+          path: 'spec.rules[0].http.paths[0].path',
+          message: 'host "shop.example.com" path "" (ImplementationSpecific) is already served by Ingress "prod/web" (as Prefix "/", the same route)',
+        },
+      ],
+    },
+    {
+      name: 'Prefix against a regex ImplementationSpecific path spelt alike: not one route',
+      existing: [ingress({ namespace: 'prod', annotations: { [USE_REGEX]: 'true' }, paths: [{ path: '/foo', pathType: 'ImplementationSpecific' }] })],
+      ingress: ingress({ paths: [{ path: '/foo' }] }),
+      expected: [],
+    },
+    {
+      name: 'a regex path against an existing Prefix spelt alike: not one route',
+      existing: [ingress({ namespace: 'prod', paths: [{ path: '/foo' }] })],
+      ingress: ingress({ annotations: { [USE_REGEX]: 'true' }, paths: [{ path: '/foo', pathType: 'ImplementationSpecific' }] }),
+      expected: [],
+    },
+    {
+      name: 'the same regex on two regex Ingresses',
+      existing: [ingress({ namespace: 'prod', annotations: { [USE_REGEX]: 'true' }, paths: [{ path: '/foo/', pathType: 'ImplementationSpecific' }] })],
+      ingress: ingress({ annotations: { [USE_REGEX]: 'true' }, paths: [{ path: '/foo/', pathType: 'ImplementationSpecific' }] }),
+      expected: [{ path: 'spec.rules[0].http.paths[0].path', message: 'host "shop.example.com" path "/foo/" (ImplementationSpecific) is already served by Ingress "prod/web"' }],
+    },
+    {
+      name: 'regex "/foo" and "/foo/" are different routes',
+      existing: [ingress({ namespace: 'prod', annotations: { [USE_REGEX]: 'true' }, paths: [{ path: '/foo', pathType: 'ImplementationSpecific' }] })],
+      ingress: ingress({ annotations: { [USE_REGEX]: 'true' }, paths: [{ path: '/foo/', pathType: 'ImplementationSpecific' }] }),
+      expected: [],
+    },
+    { name: 'Exact "/foo/" against an existing Exact "/foo": different routes', existing: [ingress({ namespace: 'prod', paths: [{ path: '/foo', pathType: 'Exact' }] })], ingress: ingress({ paths: [{ path: '/foo/', pathType: 'Exact' }] }), expected: [] },
+    { name: 'Exact "/foo/" against an existing Prefix "/foo": different routes', existing: [ingress({ namespace: 'prod', paths: [{ path: '/foo' }] })], ingress: ingress({ paths: [{ path: '/foo/', pathType: 'Exact' }] }), expected: [] },
+    {
+      name: 'the same route on another host of the other Ingress (its path here is Exact)',
+      existing: [ingress({ namespace: 'prod', rules: [{ host: 'other.example.com', paths: [{ path: '/foo/' }] }, { host: 'shop.example.com', paths: [{ path: '/foo', pathType: 'Exact' }] }] })],
+      ingress: ingress({ paths: [{ path: '/foo' }] }),
+      expected: [],
+    },
   ])('$name', ({ existing, ingress: ing, operation, expected }) => {
     expect(check(existing, ing, operation)).toEqual(expected.map((e) => ({ rule: 'host-path-conflict', severity: 'deny', ...e })));
   });
