@@ -14,7 +14,7 @@ import {
   type AnnotationValues,
   type Support,
 } from './catalog.js';
-import type { ValueKind } from './entry.js';
+import { decode } from './decode.js';
 import { FEATURES } from './features/index.js';
 import { ANNOTATION_FORMATS } from './formats.js';
 import { quoteValue } from './quote-value.js';
@@ -46,29 +46,6 @@ function compileCatalog(): ReadonlyMap<string, CompiledEntry> {
 }
 
 const COMPILED = compileCatalog();
-
-/** Go's strconv.ParseBool spellings, as ingress-nginx parses boolean annotations. */
-const TRUE_SPELLINGS = new Set(['1', 't', 'T', 'TRUE', 'true', 'True']);
-const FALSE_SPELLINGS = new Set(['0', 'f', 'F', 'FALSE', 'false', 'False']);
-const DECIMAL = /^(?:0|[1-9][0-9]{0,14})$/;
-
-/** The raw string as its kind reads it; a string that does not decode is left for the schema to refuse. */
-function decode(kind: ValueKind, raw: string): unknown {
-  switch (kind) {
-    case 'boolean':
-      return TRUE_SPELLINGS.has(raw) ? true : FALSE_SPELLINGS.has(raw) ? false : raw;
-    case 'integer':
-      return DECIMAL.test(raw) ? Number(raw) : raw;
-    case 'list':
-      return raw.split(',').map((item) => item.trim());
-    case 'namespaced-name': {
-      const slash = raw.indexOf('/');
-      return slash < 0 ? { name: raw } : { namespace: raw.slice(0, slash), name: raw.slice(slash + 1) };
-    }
-    default:
-      return raw;
-  }
-}
 
 /** Which part of a list failed, in words, from ajv's first error. */
 function schemaDetail(error: ErrorObject | undefined, value: unknown): string {

@@ -3,7 +3,7 @@ import { objectKey } from '../k8s/snapshot.js';
 import { httpPath, rulePath } from './field-path.js';
 import { ingressNamespace } from './ingress-namespace.js';
 import { quote } from './quote.js';
-import { regexEnabled } from './rewrite.js';
+import { regexEnabled } from '../annotations/features/rewrite.js';
 import type { Finding, Rule } from './types.js';
 
 const ID = 'host-ownership';

@@ -5,7 +5,7 @@ import type { HTTPIngressPath, Ingress } from '../k8s/types.js';
 import { httpPath } from './field-path.js';
 import { ingressNamespace } from './ingress-namespace.js';
 import { quote } from './quote.js';
-import { regexEnabled } from './rewrite.js';
+import { regexEnabled } from '../annotations/features/rewrite.js';
 import type { Finding, Rule } from './types.js';
 
 const ID = 'host-path-conflict';

@@ -2,7 +2,7 @@ import type { PathType } from '../k8s/types.js';
 import { locationPathOf } from '../nginx/location-path.js';
 import { httpPath } from './field-path.js';
 import { quote } from './quote.js';
-import { regexEnabled } from './rewrite.js';
+import { regexEnabled } from '../annotations/features/rewrite.js';
 import type { Finding, Rule } from './types.js';
 
 const ID = 'path';

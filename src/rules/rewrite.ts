@@ -1,3 +1,4 @@
+import { APP_ROOT, rawAnnotation, regexEnabled, REWRITE_TARGET } from '../annotations/features/rewrite.js';
 import type { Ingress, PathType } from '../k8s/types.js';
 import { backtrackingProblem } from '../pcre/backtracking.js';
 import { compileRegexLocation } from '../pcre/nginx-regex.js';
@@ -6,13 +7,6 @@ import { quote } from './quote.js';
 import type { Finding, Rule, RuleOptions } from './types.js';
 
 const ID = 'rewrite';
-
-export const REWRITE_TARGET = 'nginx.ingress.kubernetes.io/rewrite-target';
-export const USE_REGEX = 'nginx.ingress.kubernetes.io/use-regex';
-export const APP_ROOT = 'nginx.ingress.kubernetes.io/app-root';
-
-/** Go's strconv.ParseBool spellings of true: ingress-nginx parses boolean annotations with it. */
-const TRUE_SPELLINGS = new Set(['1', 't', 'T', 'TRUE', 'true', 'True']);
 
 /**
  * Characters that make a path a regex. `.` is left out on purpose: `/v1.0` and `/file.txt` are
@@ -26,20 +20,6 @@ const REGEX_SYNTAX = /[\^$*+?()[\]{}|\\]/;
  * (timeoutSeconds) for the whole review. A path left unanalysed past it is treated as unproven.
  */
 const ANALYSIS_BUDGET_MS = 3_000;
-
-function annotation(ingress: Ingress, key: string): string | undefined {
-  const value = ingress.metadata?.annotations?.[key];
-  return typeof value === 'string' ? value : undefined;
-}
-
-/**
- * Whether nginx matches this Ingress's paths as regexes: ingress-nginx turns every location of
- * the Ingress into `~* "^path"` when use-regex is true or rewrite-target is set at all.
- */
-export function regexEnabled(ingress: Ingress): boolean {
-  const useRegex = annotation(ingress, USE_REGEX);
-  return annotation(ingress, REWRITE_TARGET) !== undefined || (useRegex !== undefined && TRUE_SPELLINGS.has(useRegex));
-}
 
 /** Capture references of a rewrite-target as nginx's script compiler reads them. */
 export interface CaptureReferences {
@@ -151,7 +131,7 @@ function pathFindings(ingress: Ingress, target: string | undefined, highest: num
 }
 
 function appRootFindings(ingress: Ingress): Finding[] {
-  const appRoot = annotation(ingress, APP_ROOT);
+  const appRoot = rawAnnotation(ingress, APP_ROOT);
   if (appRoot === undefined || appRoot.startsWith('/')) return [];
   return [
     {
@@ -180,7 +160,7 @@ export const rewriteRule: Rule = {
   check(ingress, ctx) {
     const findings = appRootFindings(ingress);
     if (!regexEnabled(ingress)) return findings;
-    const target = annotation(ingress, REWRITE_TARGET);
+    const target = rawAnnotation(ingress, REWRITE_TARGET);
     const refs = target === undefined ? undefined : captureReferences(target);
     if (target !== undefined && refs) findings.push(...targetFindings(target, refs));
     findings.push(...pathFindings(ingress, target, refs?.highest ?? 0, ctx.options));

@@ -1,6 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import type { PathType } from '../../src/k8s/types.js';
-import { captureReferences, regexEnabled, rewriteRule } from '../../src/rules/rewrite.js';
+import { regexEnabled } from '../../src/annotations/features/rewrite.js';
+import { captureReferences, rewriteRule } from '../../src/rules/rewrite.js';
 import type { RuleOptions } from '../../src/rules/types.js';
 import { contextFor, ingress, shopCluster } from '../fixtures/builders.js';
 

@@ -1,5 +1,7 @@
 import { ABSOLUTE_PATH, BOOLEAN, BOOLEAN_MAX_LENGTH, patternSchema, type AnnotationEntry } from '../entry.js';
 import { quoted, regexLiteral } from '../../nginx/escape.js';
+import type { Ingress } from '../../k8s/types.js';
+import { decode } from '../decode.js';
 import { defineFeature } from '../feature.js';
 
 /** Path rewriting. https://kubernetes.github.io/ingress-nginx/examples/rewrite/ */
@@ -71,3 +73,25 @@ export const rewriteFeature = defineFeature({
     };
   },
 });
+
+/** Full keys, for rules that judge the raw values (field paths, diagnostics of what nginx would read). */
+export const REWRITE_TARGET = 'nginx.ingress.kubernetes.io/rewrite-target';
+export const USE_REGEX = 'nginx.ingress.kubernetes.io/use-regex';
+export const APP_ROOT = 'nginx.ingress.kubernetes.io/app-root';
+
+/** A raw annotation string of the Ingress. */
+export function rawAnnotation(ingress: Ingress, key: string): string | undefined {
+  const value = ingress.metadata?.annotations?.[key];
+  return typeof value === 'string' ? value : undefined;
+}
+
+/**
+ * Whether nginx matches this Ingress's paths as regexes, read from its raw annotations the way
+ * the catalog decodes them (rules judge Ingresses whose annotations may yet be refused):
+ * ingress-nginx turns every location of the Ingress into `~* "^path"` when use-regex is true or
+ * rewrite-target is set at all. For an admitted Ingress this is `parse`'s `regex`.
+ */
+export function regexEnabled(ingress: Ingress): boolean {
+  const useRegex = rawAnnotation(ingress, USE_REGEX);
+  return rawAnnotation(ingress, REWRITE_TARGET) !== undefined || (useRegex !== undefined && decode('boolean', useRegex) === true);
+}
