@@ -9,10 +9,12 @@
  * Which characters a value may use beyond plain printable ASCII:
  * - `plain`: printable ASCII (space included) except `; { } # " ' \` \ $`.
  * - `capture-refs`: as plain, plus `$` when a digit follows (`/$2` in rewrite-target).
+ * - `variables`: as plain, plus `$` when a lower-case letter or `_` follows (`$request_uri` in
+ *   upstream-hash-by; which variables is the schema's business: nginx/hash-key.ts).
  * - `nginx-config`: raw nginx configuration (snippets): any printable ASCII, tab and newline; still
  *   no other control characters and no non-ASCII, which nginx's parser and humans read differently.
  */
-export type ValueCharset = 'plain' | 'capture-refs' | 'nginx-config';
+export type ValueCharset = 'plain' | 'capture-refs' | 'variables' | 'nginx-config';
 
 /** Characters that are syntax in nginx.conf (or in its variables), as a lookup table by char code. */
 const NGINX_SYNTAX = new Uint8Array(128);
@@ -59,6 +61,11 @@ export function unsafeCharacter(value: string, charset: ValueCharset = 'plain'):
     if (code === DOLLAR && charset === 'capture-refs') {
       if (isDigit(value.charCodeAt(i + 1))) continue;
       return '"$" other than a capture reference like $1';
+    }
+    if (code === DOLLAR && charset === 'variables') {
+      const next = value.charCodeAt(i + 1);
+      if ((next >= 0x61 && next <= 0x7a) || next === 0x5f) continue;
+      return '"$" other than a variable like $request_uri';
     }
     return JSON.stringify(value[i]);
   }

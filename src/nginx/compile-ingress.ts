@@ -5,7 +5,8 @@ import { compileRegexLocation } from '../pcre/nginx-regex.js';
 import { escapeFor } from './escape.js';
 import { locationPathOf } from './location-path.js';
 import { ingressSettingsOf, type AnnotationValues, type IngressSettings } from '../annotations/ingress-settings.js';
-import type { MatchKind } from './model.js';
+import type { FeatureConfigs } from '../annotations/features/index.js';
+import type { MatchKind, UpstreamBalance } from './model.js';
 import { isUnrenderable, resolveBackend, type BackendCache, type ResolvedBackend } from './upstreams.js';
 
 /** One host+path of an Ingress, escaped and resolved. Host '' = rules without a host. */
@@ -26,6 +27,19 @@ export interface CompiledIngress {
   readonly defaultBackend?: ResolvedBackend;
   /** `spec.tls` entries: escaped hosts and the Secret name (if any). */
   readonly tls: readonly { readonly hosts: readonly string[]; readonly secretName?: string }[];
+}
+
+/**
+ * How the Ingress's upstreams balance, in ingress-nginx's precedence (rootfs/etc/nginx/lua/
+ * balancer.lua): cookie affinity, else upstream-hash-by, else load-balance.
+ */
+function balanceOf(features: FeatureConfigs): { balance?: UpstreamBalance } {
+  const affinity = features.affinity;
+  if (affinity) return { balance: { kind: 'cookie', cookie: affinity.name, ...(affinity.mode === 'persistent' ? { persistent: true } : {}) } };
+  const lb = features['load-balance'];
+  if (lb?.hashKey !== undefined) return { balance: { kind: 'hash', key: lb.hashKey } };
+  if (lb?.method === 'ewma') return { balance: { kind: 'least-conn' } };
+  return {};
 }
 
 /** The highest `$N` of a rewrite target the path does not capture (nginx -t would fail), if any. */
@@ -60,7 +74,7 @@ export function compileIngress(
   const { features } = settings;
   const resolveOptions = {
     protocol: features['backend-protocol'] ?? 'HTTP',
-    ...(features.affinity ? { affinityCookie: features.affinity.name } : {}),
+    ...balanceOf(features),
     ...(features['service-upstream'] ? { serviceUpstream: true } : {}),
   };
   const redirect = features.redirect;

@@ -2,6 +2,7 @@ import { isIP } from 'node:net';
 import { isSafeValue } from '../annotations/safe-value.js';
 import { compileRegexLocation } from '../pcre/nginx-regex.js';
 import type { MatchKind } from './model.js';
+import { hashKeyProblem } from './hash-key.js';
 import { parameterLengthProblem } from './parameter-length.js';
 
 // The one gate between cluster data and nginx.conf. Every string build-model.ts puts in the
@@ -24,7 +25,9 @@ export type EscapeContext =
   | 'identifier' // upstream name fragment
   | 'cookie' // cookie name
   | 'size' // nginx size (`8m`)
-  | 'cidr'; // allow directive
+  | 'cidr' // allow directive
+  | 'cookie-domain' // Domain attribute of a cookie: a DNS name, optionally with a leading dot
+  | 'hash-key'; // `hash` key of an upstream: literal text and request variables (hash-key.ts)
 
 const DNS_LABEL = '[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?';
 const DNS_NAME = new RegExp(`^${DNS_LABEL}(\\.${DNS_LABEL})*$`);
@@ -68,6 +71,10 @@ export function escapeFor(context: EscapeContext, value: string): string | undef
       return SIZE.test(value) ? value : undefined;
     case 'cidr':
       return cidr(value);
+    case 'cookie-domain':
+      return value.length <= 254 && DNS_NAME.test(value.startsWith('.') ? value.slice(1) : value) ? value : undefined;
+    case 'hash-key':
+      return hashKeyProblem(value) === undefined ? value : undefined;
   }
 }
 

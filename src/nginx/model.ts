@@ -22,9 +22,24 @@ export interface UpstreamModel {
   readonly name: string;
   /** Ready endpoints, sorted and de-duplicated. */
   readonly endpoints: readonly Endpoint[];
-  /** Cookie affinity: requests carrying this cookie stick to one endpoint (hash on the cookie). */
-  readonly affinityCookie?: string;
+  /** How requests are spread over the endpoints; absent = round robin. */
+  readonly balance?: UpstreamBalance;
 }
+
+/**
+ * Balancing other than round robin, from the Ingress's annotations (annotations/features/
+ * affinity.ts, load-balance.ts). Upstreams differ by name when their balancing differs.
+ */
+export type UpstreamBalance =
+  /**
+   * Cookie affinity: requests carrying the cookie stick to one endpoint. Balanced: consistent
+   * hash on $gh_affinity. Persistent: the cookie names the endpoint (render.ts maps it back).
+   */
+  | { readonly kind: 'cookie'; readonly cookie: string; readonly persistent?: boolean }
+  /** upstream-hash-by: consistent hash on an escaped key of request variables (nginx/hash-key.ts). */
+  | { readonly kind: 'hash'; readonly key: string }
+  /** load-balance ewma, approximated: the endpoint with the fewest active connections. */
+  | { readonly kind: 'least-conn' };
 
 /** Where a location sends its requests. */
 export type Action =

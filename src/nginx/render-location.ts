@@ -5,6 +5,7 @@
 import { locationDirectivesOf } from '../annotations/features/index.js';
 import { quoted } from './escape.js';
 import type { Action, LocationModel, UpstreamModel } from './model.js';
+import { persistentCookie, persistentPass } from './persistent-affinity.js';
 
 export interface LocationContext {
   readonly upstreams: ReadonlyMap<string, UpstreamModel>;
@@ -45,6 +46,7 @@ function actionParts(action: Action, ctx: LocationContext): ActionParts {
       // answers 503 instead, as ingress-nginx does.
       if (!upstream || upstream.endpoints.length === 0) return { rewritePhase: ['return 503;'], content: [] };
       const [directive, scheme] = PASS_SCHEME[action.protocol];
+      if (persistentCookie(upstream) !== undefined) return { rewritePhase: [], content: persistentPass(upstream, directive, scheme) };
       return { rewritePhase: [], content: [`${directive} ${scheme}://${upstream.name};`] };
     }
   }

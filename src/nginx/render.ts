@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
 import { isIP } from 'node:net';
 import { quoted, regexLiteral } from './escape.js';
-import type { LocationModel, NginxModel, ServerModel, UpstreamModel } from './model.js';
+import type { LocationModel, NginxModel, ServerModel, UpstreamBalance, UpstreamModel } from './model.js';
 import { levelLinesOf } from '../annotations/features/index.js';
+import { persistentCookie, persistentMaps } from './persistent-affinity.js';
 import { actionBody, locationBody, type LocationContext } from './render-location.js';
 import { serverNamesHash } from './server-names-hash.js';
 
@@ -88,10 +89,25 @@ function allLocations(model: NginxModel): LocationModel[] {
   return [model.defaultServer, ...model.servers].flatMap((s) => s.locations);
 }
 
+function balanceLines(balance: UpstreamBalance | undefined): string[] {
+  switch (balance?.kind) {
+    case undefined:
+      return [];
+    case 'cookie':
+      // Persistent: round robin for new sessions; the cookie then names the endpoint (persistent-affinity.ts).
+      return balance.persistent ? [] : ['hash $gh_affinity consistent;'];
+    case 'hash':
+      // The key is an escaped list of request variables and literal text (nginx/hash-key.ts).
+      return [`hash ${quoted(balance.key)} consistent;`];
+    case 'least-conn':
+      return ['least_conn;'];
+  }
+}
+
 function upstreamBlock(u: UpstreamModel, keepalive: number): Node | undefined {
   if (u.endpoints.length === 0) return undefined;
   return block(`upstream ${u.name}`, [
-    ...(u.affinityCookie ? ['hash $gh_affinity consistent;'] : []),
+    ...balanceLines(u.balance),
     ...u.endpoints.map((e) => `server ${e.host}:${e.port} max_fails=0;`),
     `keepalive ${keepalive};`,
   ]);
@@ -258,7 +274,10 @@ export function renderNginxConf(model: NginxModel, opts: RenderOptions): string 
   if (featureHttp.length > 0) http.push('', ...featureHttp);
   for (const u of model.upstreams) {
     const node = upstreamBlock(u, keepalive);
-    if (node) http.push('', node);
+    if (!node) continue;
+    http.push('', node);
+    const cookie = persistentCookie(u);
+    if (cookie !== undefined) http.push('', ...persistentMaps(u, cookie));
   }
   for (const server of [model.defaultServer, ...model.servers]) http.push('', serverBlock(server, opts, fallback, ctx, fallbackCert));
   if (opts.statusListen !== undefined) http.push('', statusServer(opts.statusListen));

@@ -1,9 +1,10 @@
+import { createHash } from 'node:crypto';
 import { isIP } from 'node:net';
 import { forbiddenExternalName } from '../k8s/external-name.js';
 import type { ClusterSnapshot } from '../k8s/snapshot.js';
 import type { EndpointSlice, IngressBackend, Service, ServiceBackendPort, ServicePort } from '../k8s/types.js';
 import { escapeFor } from './escape.js';
-import type { Action, BackendProtocol, Endpoint, UpstreamModel } from './model.js';
+import type { Action, BackendProtocol, Endpoint, UpstreamBalance, UpstreamModel } from './model.js';
 
 /** A backend resolved against the cluster: the action, and the upstream it needs (if any). */
 export interface ResolvedBackend {
@@ -86,8 +87,8 @@ function endpointsOf(cluster: ClusterSnapshot, svc: Service, sp: ServicePort, se
 
 export interface ResolveOptions {
   readonly protocol: BackendProtocol;
-  /** Cookie affinity: the upstream hashes on this cookie (a separate upstream per cookie). */
-  readonly affinityCookie?: string;
+  /** Balancing other than round robin (a separate upstream per balancing). */
+  readonly balance?: UpstreamBalance;
   /** service-upstream: the ClusterIP and Service port are the one endpoint. */
   readonly serviceUpstream?: boolean;
 }
@@ -105,7 +106,7 @@ export function resolveBackend(
 ): ResolvedBackend | UnrenderableBackend {
   if (!cache) return resolveUncached(cluster, namespace, backend, options);
   const ref = backend.service;
-  const key = `${namespace}\0${ref?.name ?? ''}\0${ref?.port?.name ?? ''}\0${ref?.port?.number ?? ''}\0${options.protocol}\0${options.affinityCookie ?? ''}\0${options.serviceUpstream ? 's' : ''}\0${backend.resource ? 'r' : ''}`;
+  const key = `${namespace}\0${ref?.name ?? ''}\0${ref?.port?.name ?? ''}\0${ref?.port?.number ?? ''}\0${options.protocol}\0${balanceSuffix(options.balance)}\0${options.serviceUpstream ? 's' : ''}\0${backend.resource ? 'r' : ''}`;
   let hit = cache.get(key);
   if (!hit) cache.set(key, (hit = resolveUncached(cluster, namespace, backend, options)));
   return hit;
@@ -139,14 +140,27 @@ function resolveUncached(
   if (!sp) return SERVICE_UNAVAILABLE;
   const portKey = escapeFor('identifier', sp.name ? sp.name : String(sp.port));
   if (portKey === undefined) return { error: `port name ${JSON.stringify(sp.name)} of Service ${namespace}/${ref.name} cannot be rendered` };
-  const cookie = options.affinityCookie;
-  const upstreamName = `${ns}_${name}_${portKey}${cookie ? `_sticky_${cookie}` : ''}${options.serviceUpstream ? '_svc' : ''}`;
+  const upstreamName = `${ns}_${name}_${portKey}${balanceSuffix(options.balance)}${options.serviceUpstream ? '_svc' : ''}`;
   const upstream: UpstreamModel = {
     name: upstreamName,
     endpoints: endpointsOf(cluster, svc, sp, options.serviceUpstream === true),
-    ...(cookie ? { affinityCookie: cookie } : {}),
+    ...(options.balance ? { balance: options.balance } : {}),
   };
   return { action: { kind: 'proxy', upstream: upstreamName, protocol: options.protocol }, upstream };
+}
+
+/** The upstream name's suffix for a balancing: two Ingresses balancing one Service differently get two upstreams. */
+function balanceSuffix(balance: UpstreamBalance | undefined): string {
+  switch (balance?.kind) {
+    case undefined:
+      return '';
+    case 'cookie':
+      return `_sticky_${balance.cookie}${balance.persistent ? '_p' : ''}`;
+    case 'hash':
+      return `_hash_${createHash('sha256').update(balance.key).digest('hex').slice(0, 12)}`;
+    case 'least-conn':
+      return '_lc';
+  }
 }
 
 export function isUnrenderable(r: ResolvedBackend | UnrenderableBackend): r is UnrenderableBackend {

@@ -155,13 +155,12 @@ describe('parseAnnotations', () => {
     expect(parsed.findings.map((f) => f.severity)).toEqual(['deny']);
   });
 
-  test('returns an accepted annotation the controller ignores, with a warning', () => {
+  // affinity-mode was ignored (with a warning) until the controller rendered persistent affinity.
+  test('returns affinity-mode, which the controller renders, without a warning', () => {
     const parsed = parse({ [`${P}affinity`]: 'cookie', [`${P}affinity-mode`]: 'persistent' });
     expect(parsed.values['affinity-mode']).toBe('persistent');
     expect(parsed.rejected).toBe(false);
-    expect(parsed.findings.map((f) => [f.severity, f.message])).toEqual([
-      ['warn', 'ignored: the bundled controller does not implement the balanced/persistent affinity modes; the Ingress is served without it'],
-    ]);
+    expect(parsed.findings).toEqual([]);
   });
 
   test('drops whitelist-source-range when allowlist-source-range is also set', () => {

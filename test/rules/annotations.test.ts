@@ -145,10 +145,9 @@ describe('annotations rule: warnings', () => {
     ]);
   });
 
-  test('an accepted annotation the controller ignores harmlessly', () => {
-    expect(check({ [`${P}affinity`]: 'cookie', [`${P}affinity-mode`]: 'persistent' })).toEqual([
-      warn('affinity-mode', 'ignored: the bundled controller does not implement the balanced/persistent affinity modes; the Ingress is served without it'),
-    ]);
+  // affinity-mode was the example of an accepted-but-ignored value until persistent affinity was rendered.
+  test('affinity-mode persistent is accepted without a warning (rendered)', () => {
+    expect(check({ [`${P}affinity`]: 'cookie', [`${P}affinity-mode`]: 'persistent' })).toEqual([]);
   });
 
   test('a CORS option without enable-cors', () => {

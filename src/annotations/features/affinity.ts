@@ -28,15 +28,28 @@ export const AFFINITY_ANNOTATIONS = [
   },
   {
     key: 'affinity-mode',
-    controller: 'ignores',
-    feature: 'the balanced/persistent affinity modes',
+    controller: 'renders',
     kind: 'string',
     schema: enumSchema(['balanced', 'persistent']),
     maxLength: 10,
     risk: 'medium',
-    doc: '`balanced` may move sessions when endpoints scale; `persistent` keeps them where they are.',
+    doc: '`balanced` (default): the cookie is hashed onto the endpoints, so scaling moves a share of sessions; `persistent`: the cookie names its endpoint, and a session moves only when that endpoint is gone.',
     expects: '"balanced" or "persistent"',
     examples: ['persistent', 'balanced'],
+    requires: NEEDS_COOKIE_AFFINITY,
+    differs:
+      'persistent: the cookie holds an opaque id of the endpoint, mapped back to a current endpoint by nginx (an unknown id is balanced again and gets a new cookie); pinned requests do not use upstream keepalive, and a pinned endpoint that fails is not retried on another.',
+  },
+  {
+    key: 'session-cookie-domain',
+    controller: 'renders',
+    kind: 'string',
+    schema: patternSchema('^\\.?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)+$', 253),
+    maxLength: 254,
+    risk: 'medium',
+    doc: 'Domain attribute of the affinity cookie (default: none, the cookie is host-only).',
+    expects: 'a lower-case DNS name with at least two labels, such as example.com',
+    examples: ['example.com', '.shop.example.com'],
     requires: NEEDS_COOKIE_AFFINITY,
   },
   {
@@ -117,14 +130,19 @@ export const AFFINITY_ANNOTATIONS = [
 
 /** Cookie details the controller leaves out; without them the cookie is host-only and never re-issued. */
 export const AFFINITY_UNIMPLEMENTED = unimplemented('ignores', 'affinity cookie details', [
-  'session-cookie-domain',
   'session-cookie-change-on-failure',
   'session-cookie-conditional-samesite-none',
 ]);
 
-/** Cookie affinity: the cookie set on first requests; the upstream hashes on it (nginx/render.ts). */
+/**
+ * Cookie affinity. Balanced: the cookie set on first requests holds a random id the upstream
+ * hashes on. Persistent: it holds an opaque id of the endpoint that answered, which nginx maps
+ * back to that endpoint (nginx/render.ts, render-location.ts).
+ */
 export interface SessionCookie {
   readonly name: string;
+  readonly mode: 'balanced' | 'persistent';
+  readonly domain?: string;
   readonly path: string;
   readonly maxAge?: number;
   readonly sameSite?: string;
@@ -136,20 +154,27 @@ export interface SessionCookie {
  * the hash key right away, so it lands where the requests carrying the cookie will. An empty
  * add_header value sends no header, so returning clients get no Set-Cookie.
  */
-function affinityLines(c: SessionCookie): string[] {
-  const attributes = [
+function cookieAttributes(c: SessionCookie): string {
+  return [
     `Path=${c.path}`,
+    ...(c.domain !== undefined ? [`Domain=${c.domain}`] : []),
     ...(c.maxAge !== undefined ? [`Max-Age=${c.maxAge}`] : []),
     ...(c.sameSite ? [`SameSite=${c.sameSite}`] : []),
     ...(c.secure ? ['Secure'] : []),
     'HttpOnly',
-  ];
+  ].join('; ');
+}
+
+function affinityLines(c: SessionCookie): string[] {
+  // Persistent: the endpoint is known only once it answered; the Set-Cookie that names it is
+  // rendered with the upstream (render-location.ts), and reads the attributes from here.
+  if (c.mode === 'persistent') return [`set $gh_cookie_attributes ${quoted(cookieAttributes(c))};`];
   return [
     `set $gh_affinity $cookie_${c.name};`,
     'set $gh_set_cookie "";',
     'if ($gh_affinity = "") {',
     '    set $gh_affinity $request_id;',
-    `    set $gh_set_cookie ${quoted(`${c.name}=$request_id; ${attributes.join('; ')}`)};`,
+    `    set $gh_set_cookie ${quoted(`${c.name}=$request_id; ${cookieAttributes(c)}`)};`,
     '}',
     'add_header Set-Cookie $gh_set_cookie;',
   ];
@@ -163,8 +188,11 @@ export const affinityFeature = defineFeature({
     if (read.oneOf('affinity', ['cookie']) === undefined) return undefined;
     const maxAge = read.int('session-cookie-max-age') ?? read.int('session-cookie-expires');
     const sameSite = read.str('session-cookie-samesite', 'cookie');
+    const domain = read.str('session-cookie-domain', 'cookie-domain');
     return {
       name: read.str('session-cookie-name', 'cookie') ?? 'INGRESSCOOKIE',
+      mode: read.oneOf('affinity-mode', ['balanced', 'persistent']) ?? 'balanced',
+      ...(domain !== undefined ? { domain } : {}),
       path: read.str('session-cookie-path', 'path') ?? '/',
       ...(maxAge !== undefined ? { maxAge } : {}),
       ...(sameSite !== undefined ? { sameSite } : {}),

@@ -12,6 +12,7 @@ import { canaryFeature } from './canary.js';
 import { corsFeature } from './cors.js';
 import { modsecurityFeature } from './modsecurity.js';
 import { observabilityFeature } from './observability.js';
+import { loadBalanceFeature } from './load-balance.js';
 import { proxyFeature } from './proxy.js';
 import { rateLimitFeature } from './rate-limit.js';
 import { redirectFeature } from './redirect.js';
@@ -30,6 +31,7 @@ export const FEATURES = [
   rewriteFeature,
   corsFeature,
   affinityFeature,
+  loadBalanceFeature,
   accessFeature,
   proxyFeature,
   canaryFeature,

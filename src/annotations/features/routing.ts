@@ -13,12 +13,6 @@ export const ROUTING_UNIMPLEMENTED = [
   ...unimplemented('refuses', 'replacing backend error pages', ['custom-http-errors']),
   ...unimplemented('ignores', 'request mirroring', ['mirror-target', 'mirror-request-body', 'mirror-host']),
   ...unimplemented('ignores', 'the X-Forwarded-Prefix header', ['x-forwarded-prefix']),
-  ...unimplemented('ignores', 'load-balancing choices', [
-    'load-balance',
-    'upstream-hash-by',
-    'upstream-hash-by-subset',
-    'upstream-hash-by-subset-size',
-  ]),
   // FastCGI needs backend-protocol FCGI, which the catalog refuses.
   ...unimplemented('ignores', 'FastCGI parameters', ['fastcgi-index', 'fastcgi-params-configmap']),
   ...unimplemented('ignores', 'HTTP/2 push', ['http2-push-preload']),
