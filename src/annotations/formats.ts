@@ -53,11 +53,13 @@ export function isHttpUrl(value: string): boolean {
   return host.startsWith('[') || url.hostname === host.toLowerCase();
 }
 
-const ORIGIN = new RegExp(`^https?://(?:\\*\\.)?${HOST_PORT}$`);
+const ORIGIN = new RegExp(`^[a-z][a-z0-9+.-]{0,31}://(?:\\*\\.)?${HOST_PORT}$`);
 
 /**
  * A CORS origin as ingress-nginx accepts it: `*`, or `scheme://host[:port]` where host may start
- * with one `*.` wildcard label (`https://*.example.com`). No path: browsers send none.
+ * with one `*.` wildcard label (`https://*.example.com`). Any URI scheme, as ingress-nginx's own
+ * example shows (`myprotocol://example.org:1199`; mobile apps send `capacitor://localhost`).
+ * No path: browsers send none.
  * https://fetch.spec.whatwg.org/#origin-header
  */
 export function isCorsOrigin(value: string): boolean {

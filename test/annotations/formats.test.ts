@@ -61,6 +61,12 @@ describe('isCorsOrigin', () => {
     ['https://*.example.com:8443', true],
     ['http://10.0.0.1:8080', true],
     ['https://[::1]:8443', true],
+    // Any URI scheme: ingress-nginx's documented example, and mobile app origins.
+    ['myprotocol://example.org:1199', true],
+    ['capacitor://localhost', true],
+    ['Https://example.com', false],
+    ['1http://example.com', false],
+    ['javascript://example.com/', false],
     ['https://example.com/', false],
     ['https://example.com/path', false],
     ['example.com', false],
@@ -69,7 +75,7 @@ describe('isCorsOrigin', () => {
     ['https://example.com:0', false],
     ['https://example.com:70000', false],
     ['https://[nothex]', false],
-    ['ftp://example.com', false],
+    ['ftp://example.com', true], // any scheme, as ingress-nginx
   ] as const)('%s → %s', ([value, ok]) => {
     expect(isCorsOrigin(value)).toBe(ok);
   });

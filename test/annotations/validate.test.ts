@@ -59,7 +59,7 @@ describe('checkAnnotationValue: refused, with the reason in plain words', () => 
     { name: 'two slashes', key: 'auth-tls-secret', raw: 'a/b/c', reason: 'must be a Secret name or namespace/name, in lower-case DNS-1123 form' },
     { name: 'a namespace without name', key: 'proxy-ssl-secret', raw: 'shop/', reason: 'must be a Secret name or namespace/name, in lower-case DNS-1123 form' },
     { name: 'a cookie name nginx cannot read', key: 'session-cookie-name', raw: 'my-cookie', reason: 'must be a cookie name of letters, digits and _ (at most 64)' },
-    { name: 'an origin with a path', key: 'cors-allow-origin', raw: 'https://example.com/app', reason: 'must be * or origins like https://example.com, https://*.example.com:8443 separated by commas (item 1, "https://example.com/app", is not)' },
+    { name: 'an origin with a path', key: 'cors-allow-origin', raw: 'https://example.com/app', reason: 'must be * or origins like https://example.com, https://*.example.com:8443 or app://localhost separated by commas (item 1, "https://example.com/app", is not)' },
     { name: 'a temporary code as permanent', key: 'permanent-redirect-code', raw: '302', reason: 'must be 301 or 308' },
     { name: 'a value over the length cap', key: 'rewrite-target', raw: `/${'a'.repeat(1024)}`, reason: 'is 1025 characters long; at most 1024 are allowed' },
     { name: 'a YAML boolean that was not quoted', key: 'use-regex', raw: true, reason: 'must be a string (quote it in YAML)' },

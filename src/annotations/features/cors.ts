@@ -43,7 +43,7 @@ export const CORS_ANNOTATIONS = [
     fits: originsFit,
     risk: 'medium',
     doc: 'Origins allowed (`Access-Control-Allow-Origin`); `*` for any. A leading `*.` label matches one subdomain level.',
-    expects: '* or origins like https://example.com, https://*.example.com:8443 separated by commas',
+    expects: '* or origins like https://example.com, https://*.example.com:8443 or app://localhost separated by commas',
     examples: ['https://example.com', '*', 'https://a.example.com, https://*.example.org:8443'],
     requires: NEEDS_CORS,
   },
