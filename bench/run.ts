@@ -59,7 +59,8 @@ options, and an object with uid, labels, the last-applied-configuration annotati
 half valid, half denied for a wrong port and an injected annotation). Every server runs at once and
 they are loaded one after another, ${bench.rounds} interleaved rounds (the order rotates) of ${bench.seconds} s saturated, then ${bench.seconds} s at
 a fixed 500 req/s, after a 2 s warm-up each; medians over the rounds (each round's req/s in brackets).
-Server and load generator share the machine's 2 cores. The bare fastify route (bench/baseline-server.ts)
+Server and load generator share the machine's 2 cores. Gatehouse runs as the Deployment runs it
+(manifests/webhook-deployment.yaml: \`NODE_OPTIONS=${bench.nodeOptions}\`, the image's \`--max-semi-space-size=4\`). The bare fastify route (bench/baseline-server.ts)
 is the same fastify HTTPS stack as Gatehouse: it parses the body and answers a constant denial of
 Gatehouse's size with the uid. The Go webhook (bench/go-webhook/, standard library only, built with
 Debian's golang-go ${goVersion()}) decodes the whole review, Ingress included, into structs and answers

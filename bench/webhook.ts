@@ -1,7 +1,7 @@
 // The webhook as users see it (issue 13): Gatehouse against the bare fastify route and a minimal
 // Go net/http webhook, all running at once and loaded in turn (interleaved rounds, so a noisy
 // neighbour on the shared machine slows each of them alike), with realistic review bodies.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { fork, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,6 +14,7 @@ import { RULES } from '../src/rules/index.js';
 import { DEFAULT_RULE_OPTIONS } from '../src/rules/types.js';
 import { selfSignedKeyPair } from '../src/tls/self-signed.js';
 import { reviewBodies, syntheticCluster } from './generate-snapshot.js';
+import { deploymentSettings } from './webhook-memory.js';
 import { freePort, load, loadWithCpu, rssMiB, startNode, stop, waitForHttp, type LoadResult } from './lib.js';
 
 const CLI = join(import.meta.dirname, '../src/cli.js');
@@ -57,6 +58,8 @@ export interface WebhookBench {
   readonly servers: ServerResult[];
   /** In-process median of one validate decision, µs, by N. */
   readonly decideUs: Record<number, number>;
+  /** The Deployment's NODE_OPTIONS, which Gatehouse ran with. */
+  readonly nodeOptions: string;
   /** Why the Go webhook is missing, when it is. */
   readonly goMissing?: string;
 }
@@ -105,7 +108,12 @@ async function startGatehouse(dir: string, n: number): Promise<Running> {
   const snapshot = join(dir, `snapshot-${n}.json`);
   await writeFile(snapshot, JSON.stringify({ apiVersion: 'v1', kind: 'List', items: syntheticCluster(n) }));
   const [port, health] = [await freePort(), await freePort()];
-  const child = startNode(CLI, ['webhook', '--self-signed', '--snapshot', snapshot, '--listen', `127.0.0.1:${port}`, '--health-listen', `127.0.0.1:${health}`]);
+  // As the Deployment runs it: the image's --max-semi-space-size=4 and the container's env (NODE_OPTIONS).
+  const child = fork(CLI, ['webhook', '--self-signed', '--snapshot', snapshot, '--listen', `127.0.0.1:${port}`, '--health-listen', `127.0.0.1:${health}`], {
+    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+    execArgv: ['--max-semi-space-size=4'],
+    env: { ...process.env, ...(await deploymentSettings()).env },
+  });
   await waitForHttp(`http://127.0.0.1:${health}/readyz`, 120_000, child);
   // The background report on existing Ingresses runs once after start: measured after it, as
   // the webhook runs for the rest of its life.
@@ -203,6 +211,7 @@ export async function benchWebhooks(opts: { rounds: number; seconds: number; fix
       seconds: opts.seconds,
       bodyBytes: { min: Math.min(...all.map((b) => b.length)), max: Math.max(...all.map((b) => b.length)) },
       servers: [...results.values()],
+      nodeOptions: (await deploymentSettings()).env['NODE_OPTIONS'] ?? '',
       decideUs: { 100: decideMedian(100, reviewBodies(100)), 10_000: decideMedian(10_000, all) },
       ...(goMissing ? { goMissing } : {}),
     };

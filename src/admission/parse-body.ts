@@ -37,8 +37,10 @@ function poisonedKey(root: unknown): string | undefined {
  * secure-json-parse, fastify's parser, makes before its own walk.
  * https://github.com/fastify/secure-json-parse
  */
+const SUSPECT = /__proto__|constructor|\\u/;
+
 function mayBePoisoned(text: string): boolean {
-  return text.includes('__proto__') || text.includes('constructor') || text.includes('\\u');
+  return SUSPECT.test(text);
 }
 
 /** Parses `text` as JSON, throwing BadBodyError for an empty, malformed or prototype-poisoning body. */
