@@ -1,4 +1,8 @@
-import { mkdtemp, writeFile } from 'node:fs/promises';
+// The webhook as users see it (issue 13): Gatehouse against the bare fastify route and a minimal
+// Go net/http webhook, all running at once and loaded in turn (interleaved rounds, so a noisy
+// neighbour on the shared machine slows each of them alike), with realistic review bodies.
+import { fork, spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { handleValidate } from '../src/admission/handler.js';
@@ -8,24 +12,56 @@ import { SnapshotStore } from '../src/k8s/snapshot.js';
 import { createLogger } from '../src/log.js';
 import { RULES } from '../src/rules/index.js';
 import { DEFAULT_RULE_OPTIONS } from '../src/rules/types.js';
+import { selfSignedKeyPair } from '../src/tls/self-signed.js';
 import { reviewBodies, syntheticCluster } from './generate-snapshot.js';
+import { deploymentSettings } from './webhook-memory.js';
 import { freePort, load, loadWithCpu, rssMiB, startNode, stop, waitForHttp, type LoadResult } from './lib.js';
 
 const CLI = join(import.meta.dirname, '../src/cli.js');
 const BASELINE = join(import.meta.dirname, 'baseline-server.js');
+/** bench/go-webhook, from dist/bench. */
+const GO_SOURCE = join(import.meta.dirname, '../../bench/go-webhook');
 
-export interface WebhookScenario {
-  readonly n: number;
-  readonly saturated: LoadResult & { cpuUsPerRequest: number };
-  readonly fixedRate: LoadResult;
-  readonly rssMiB: number;
-  /** In-process median time of one validate decision, microseconds. */
-  readonly decideMedianUs: number;
+export function median(values: readonly number[]): number {
+  const s = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
 }
 
-function median(values: number[]): number {
-  const s = [...values].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)]!;
+export type ServerId = 'fastify' | 'go' | 'gatehouse-100' | 'gatehouse-10000';
+
+export interface ServerResult {
+  readonly id: ServerId;
+  readonly label: string;
+  /** Saturated req/s and server CPU µs per request, one per round. */
+  readonly rps: number[];
+  readonly cpuUs: number[];
+  readonly p50: number[];
+  readonly p99: number[];
+  /** At a fixed 500 req/s, one per round. */
+  readonly fixedP50: number[];
+  readonly fixedP99: number[];
+  /** Failed requests (socket errors, timeouts) and non-2xx answers over every run. */
+  errors: number;
+  non2xx: number;
+  /** Gatehouse only, MiB: started and synced, before any load; highest; right after the load; idle 10 s later. */
+  rssIdleBefore?: number;
+  rssPeak?: number;
+  rssAfterLoad?: number;
+  rssIdleAfter?: number;
+}
+
+export interface WebhookBench {
+  readonly rounds: number;
+  readonly seconds: number;
+  readonly bodyBytes: { readonly min: number; readonly max: number };
+  readonly servers: ServerResult[];
+  /** In-process median of one validate decision, µs, by N. */
+  readonly decideUs: Record<number, number>;
+  /** The Deployment's NODE_OPTIONS, which Gatehouse ran with. */
+  readonly nodeOptions: string;
+  /** Why the Go webhook is missing, when it is. */
+  readonly goMissing?: string;
 }
 
 /** Median time of handleValidate over the bench reviews, in process (no HTTP). */
@@ -48,39 +84,144 @@ function decideMedian(n: number, bodies: string[]): number {
   return median(samples);
 }
 
-export async function benchWebhook(n: number, seconds: number): Promise<WebhookScenario> {
-  const dir = await mkdtemp(join(tmpdir(), 'gatehouse-bench-'));
-  const snapshot = join(dir, 'snapshot.json');
-  await writeFile(snapshot, JSON.stringify({ apiVersion: 'v1', kind: 'List', items: syntheticCluster(n) }));
-  const bodies = reviewBodies(n);
-  const [port, health] = [await freePort(), await freePort()];
-  const child = startNode(CLI, ['webhook', '--self-signed', '--snapshot', snapshot, '--listen', `127.0.0.1:${port}`, '--health-listen', `127.0.0.1:${health}`]);
-  try {
-    await waitForHttp(`http://127.0.0.1:${health}/readyz`, 120_000, child);
-    const url = `https://127.0.0.1:${port}/validate`;
-    await load(url, bodies, { seconds: 2, connections: 10 }); // warm-up (JIT, caches)
-    const saturated = await loadWithCpu(child.pid!, url, bodies, { seconds, connections: 10 });
-    const fixedRate = await load(url, bodies, { seconds, connections: 10, rate: 500 });
-    const rss = await rssMiB(child.pid!);
-    return { n, saturated, fixedRate, rssMiB: rss, decideMedianUs: decideMedian(n, bodies) };
-  } finally {
-    await stop(child);
-  }
+async function peakRssMiB(pid: number): Promise<number> {
+  const status = await readFile(`/proc/${pid}/status`, 'utf8');
+  return Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
 }
 
-export async function benchBaseline(seconds: number): Promise<LoadResult & { cpuUsPerRequest: number }> {
+interface Running {
+  readonly id: ServerId;
+  readonly label: string;
+  readonly child: ChildProcess;
+  readonly url: string;
+  readonly bodies: string[];
+}
+
+/** Builds bench/go-webhook with the Go toolchain on PATH (Debian's golang-go); a reason when it cannot. */
+function buildGoWebhook(out: string): string | undefined {
+  const r = spawnSync('go', ['build', '-o', out, '.'], { cwd: GO_SOURCE, encoding: 'utf8', env: { ...process.env, CGO_ENABLED: '0' } });
+  if (r.error) return `go not found (${r.error.message}); apt-get install golang-go`;
+  return r.status === 0 ? undefined : `go build failed: ${r.stderr.trim()}`;
+}
+
+async function startGatehouse(dir: string, n: number): Promise<Running> {
+  const snapshot = join(dir, `snapshot-${n}.json`);
+  await writeFile(snapshot, JSON.stringify({ apiVersion: 'v1', kind: 'List', items: syntheticCluster(n) }));
+  const [port, health] = [await freePort(), await freePort()];
+  // As the Deployment runs it: the image's --max-semi-space-size=4 and the container's env (NODE_OPTIONS).
+  const child = fork(CLI, ['webhook', '--self-signed', '--snapshot', snapshot, '--listen', `127.0.0.1:${port}`, '--health-listen', `127.0.0.1:${health}`], {
+    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+    execArgv: ['--max-semi-space-size=4'],
+    env: { ...process.env, ...(await deploymentSettings()).env },
+  });
+  await waitForHttp(`http://127.0.0.1:${health}/readyz`, 120_000, child);
+  // The background report on existing Ingresses runs once after start: measured after it, as
+  // the webhook runs for the rest of its life.
+  const deadline = Date.now() + 300_000;
+  for (;;) {
+    const entries = (await (await fetch(`http://127.0.0.1:${health}/existing`)).json()) as unknown[];
+    if (entries.length >= n) break;
+    if (Date.now() > deadline) throw new Error(`the report on existing Ingresses did not finish (N=${n})`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  return { id: n === 100 ? 'gatehouse-100' : 'gatehouse-10000', label: `Gatehouse, N = ${n.toLocaleString('en')} Ingresses + Services`, child, url: `https://127.0.0.1:${port}/validate`, bodies: reviewBodies(n) };
+}
+
+async function startBaseline(): Promise<Running> {
   const port = await freePort();
   const child = startNode(BASELINE, [String(port)]);
+  await new Promise<void>((resolve, reject) => {
+    child.once('message', () => resolve());
+    child.once('exit', (code) => reject(new Error(`baseline exited ${code}`)));
+  });
+  return { id: 'fastify', label: 'bare fastify HTTPS route (parses the body, answers with the uid)', child, url: `https://127.0.0.1:${port}/validate`, bodies: reviewBodies(100) };
+}
+
+async function startGo(dir: string, binary: string): Promise<Running> {
+  const pair = selfSignedKeyPair(['localhost', '127.0.0.1']);
+  await writeFile(join(dir, 'go.crt'), pair.cert);
+  await writeFile(join(dir, 'go.key'), pair.key);
+  const port = await freePort();
+  const child = spawn(binary, [join(dir, 'go.crt'), join(dir, 'go.key'), String(port)], { stdio: ['ignore', 'ignore', 'inherit'] });
+  const url = `https://127.0.0.1:${port}/validate`;
+  const deadline = Date.now() + 10_000;
+  while ((await load(url, reviewBodies(100).slice(0, 1), { seconds: 1, connections: 1 })).rps === 0) {
+    if (Date.now() > deadline || child.exitCode !== null) throw new Error('the Go webhook did not start');
+  }
+  return { id: 'go', label: 'minimal Go net/http webhook (decodes into structs, answers allowed)', child, url, bodies: reviewBodies(100) };
+}
+
+function count(result: ServerResult, r: LoadResult): void {
+  result.errors += r.errors;
+  result.non2xx += r.non2xx;
+}
+
+/**
+ * Starts every server, waits until each is ready (Gatehouse: its snapshot loaded and the report on
+ * existing Ingresses done), then loads them one after another, `rounds` times, in a rotating order.
+ */
+export async function benchWebhooks(opts: { rounds: number; seconds: number; fixedRate: number }): Promise<WebhookBench> {
+  const dir = await mkdtemp(join(tmpdir(), 'gatehouse-bench-'));
+  const running: Running[] = [];
   try {
-    await new Promise<void>((resolve, reject) => {
-      child.once('message', () => resolve());
-      child.once('exit', (code) => reject(new Error(`baseline exited ${code}`)));
-    });
-    const bodies = reviewBodies(100);
-    const url = `https://127.0.0.1:${port}/validate`;
-    await load(url, bodies, { seconds: 2, connections: 10 });
-    return await loadWithCpu(child.pid!, url, bodies, { seconds, connections: 10 });
+    const goBinary = join(dir, 'go-webhook');
+    const goMissing = buildGoWebhook(goBinary);
+    running.push(await startBaseline());
+    if (!goMissing) running.push(await startGo(dir, goBinary));
+    running.push(await startGatehouse(dir, 100), await startGatehouse(dir, 10_000));
+    const results = new Map<ServerId, ServerResult>(
+      running.map((s) => [s.id, { id: s.id, label: s.label, rps: [], cpuUs: [], p50: [], p99: [], fixedP50: [], fixedP99: [], errors: 0, non2xx: 0 }]),
+    );
+    const isGatehouse = (s: Running) => s.id.startsWith('gatehouse');
+    for (const s of running) if (isGatehouse(s)) results.get(s.id)!.rssIdleBefore = await rssMiB(s.child.pid!);
+    for (const s of running) count(results.get(s.id)!, await load(s.url, s.bodies, { seconds: 2, connections: 10 })); // warm-up (JIT, caches)
+    for (let round = 0; round < opts.rounds; round++) {
+      // Rotate who goes first: the load generator and the machine drift during a run.
+      const order = running.map((_, i) => running[(i + round) % running.length]!);
+      for (const s of order) {
+        const r = await loadWithCpu(s.child.pid!, s.url, s.bodies, { seconds: opts.seconds, connections: 10 });
+        const res = results.get(s.id)!;
+        res.rps.push(r.rps);
+        res.cpuUs.push(r.cpuUsPerRequest);
+        res.p50.push(r.p50);
+        res.p99.push(r.p99);
+        count(res, r);
+      }
+      for (const s of order) {
+        const r = await load(s.url, s.bodies, { seconds: opts.seconds, connections: 10, rate: opts.fixedRate });
+        const res = results.get(s.id)!;
+        res.fixedP50.push(r.p50);
+        res.fixedP99.push(r.p99);
+        count(res, r);
+      }
+    }
+    for (const s of running) {
+      if (!isGatehouse(s)) continue;
+      const res = results.get(s.id)!;
+      // One more saturated run on its own, so "after load" is right after Gatehouse's own load.
+      count(res, await load(s.url, s.bodies, { seconds: opts.seconds, connections: 10 }));
+      res.rssAfterLoad = await rssMiB(s.child.pid!);
+      res.rssPeak = await peakRssMiB(s.child.pid!);
+    }
+    await new Promise((r) => setTimeout(r, 10_000));
+    for (const s of running) if (isGatehouse(s)) results.get(s.id)!.rssIdleAfter = await rssMiB(s.child.pid!);
+    const all = reviewBodies(10_000);
+    return {
+      rounds: opts.rounds,
+      seconds: opts.seconds,
+      bodyBytes: { min: Math.min(...all.map((b) => b.length)), max: Math.max(...all.map((b) => b.length)) },
+      servers: [...results.values()],
+      nodeOptions: (await deploymentSettings()).env['NODE_OPTIONS'] ?? '',
+      decideUs: { 100: decideMedian(100, reviewBodies(100)), 10_000: decideMedian(10_000, all) },
+      ...(goMissing ? { goMissing } : {}),
+    };
   } finally {
-    await stop(child);
+    for (const s of running) {
+      if (s.id === 'go') {
+        s.child.kill('SIGTERM');
+        await new Promise((r) => (s.child.exitCode !== null || s.child.signalCode !== null ? r(undefined) : s.child.once('exit', r)));
+      } else await stop(s.child);
+    }
+    await rm(dir, { recursive: true, force: true });
   }
 }

@@ -32,9 +32,10 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 
 /** An object whose listed fields, when present (null counts as absent, as in Go), pass their checks. */
 function object(fields: Readonly<Record<string, Check>>): Check {
+  const checks = Object.entries(fields);
   return (v, p) => {
     if (!isRecord(v)) return { path: p, message: `must be an object, not ${kindOf(v)}` };
-    for (const [key, check] of Object.entries(fields)) {
+    for (const [key, check] of checks) {
       const field = v[key];
       if (field === undefined || field === null) continue;
       const problem = check(field, p === '' ? key : `${p}.${key}`);
@@ -102,12 +103,42 @@ function withoutNulls(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(withoutNulls);
   if (!isRecord(value)) return value;
   const out: Record<string, unknown> = {};
-  for (const [key, field] of Object.entries(value)) if (field !== null) out[key] = withoutNulls(field);
+  for (const key of Object.keys(value)) {
+    const field = value[key];
+    if (field !== null) out[key] = withoutNulls(field);
+  }
+  return out;
+}
+
+/**
+ * Fields of every object the API server sends that no rule, mutator or ownership check reads:
+ * left out of the copy, not walked. managedFields is most of a real review's bytes (a few KiB of
+ * `f:`/`k:` keys per field manager), status is the controller's to write.
+ * https://kubernetes.io/docs/reference/using-api/server-side-apply/#field-management
+ */
+const UNREAD_METADATA = 'managedFields';
+const UNREAD_TOP_LEVEL = 'status';
+
+/** The Ingress as the rules read it: nulls dropped, unread fields left out. */
+function rulesView(object: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(object)) {
+    const field = object[key];
+    if (field === null || key === UNREAD_TOP_LEVEL) continue;
+    if (key === 'metadata' && isRecord(field)) {
+      const metadata: Record<string, unknown> = {};
+      for (const k of Object.keys(field)) {
+        const v = field[k];
+        if (v !== null && k !== UNREAD_METADATA) metadata[k] = withoutNulls(v);
+      }
+      out[key] = metadata;
+    } else out[key] = withoutNulls(field);
+  }
   return out;
 }
 
 /** The Ingress as the rules may read it (types checked, nulls dropped), or the first field that is wrong. */
 export function decodeIngress(object: unknown): { readonly ingress: Record<string, unknown> } | { readonly problem: ShapeProblem } {
   const problem = ingressShapeProblem(object);
-  return problem ? { problem } : { ingress: withoutNulls(object) as Record<string, unknown> };
+  return problem ? { problem } : { ingress: rulesView(object as Record<string, unknown>) };
 }

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { ingressShapeProblem } from '../../src/admission/decode-ingress.js';
+import { decodeIngress, ingressShapeProblem } from '../../src/admission/decode-ingress.js';
 import { ingress } from '../fixtures/builders.js';
 
 /** The builders' Ingress with one field replaced (a JSON-ish path of keys and indexes). */
@@ -32,5 +32,24 @@ describe('ingressShapeProblem', () => {
 
   test('null fields count as absent, as the API server decodes them', () => {
     expect(ingressShapeProblem(withField(['spec', 'tls'], null))).toBeUndefined();
+  });
+});
+
+describe('decodeIngress', () => {
+  test('copies what rules read, without nulls, and leaves out managedFields and status', () => {
+    const sent = {
+      ...ingress({ annotations: { a: 'b', 'kubectl.kubernetes.io/last-applied-configuration': '{}' } }),
+      metadata: {
+        ...ingress().metadata,
+        annotations: { a: 'b', 'kubectl.kubernetes.io/last-applied-configuration': '{}' },
+        labels: null,
+        managedFields: [{ manager: 'kubectl', fieldsV1: { 'f:spec': {} } }],
+      },
+      status: { loadBalancer: {} },
+    };
+    const decoded = decodeIngress(sent);
+    expect(decoded).toEqual({ ingress: { apiVersion: sent.apiVersion, kind: sent.kind, metadata: { ...ingress().metadata, annotations: sent.metadata.annotations }, spec: sent.spec } });
+    if (!('ingress' in decoded)) throw new Error('not decoded');
+    expect(decoded.ingress['spec']).not.toBe(sent.spec);
   });
 });

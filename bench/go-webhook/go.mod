@@ -1,0 +1,3 @@
+module gatehouse.dev/bench/go-webhook
+
+go 1.19
