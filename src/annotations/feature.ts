@@ -2,7 +2,7 @@
 // main.go): its keys declared as data, its typed interpretation with defaults, and its share of
 // nginx.conf, in one module under features/, listed in features/index.ts.
 import type { ClusterSnapshot } from '../k8s/snapshot.js';
-import type { MatchKind, SecretFile } from '../nginx/model.js';
+import type { MatchKind, SecretFile, UpstreamModel } from '../nginx/model.js';
 import type { AnnotationEntry, UnimplementedEntry } from './entry.js';
 import type { AcceptedValues, AnnotationReader } from './reader.js';
 
@@ -53,11 +53,15 @@ export interface CrossCheckFinding {
 /** What `http` and `server` hooks may know. */
 export interface LevelContext {
   readonly secretsDir: string;
+  /** The upstream of the controller's default backend, when it proxies to one with endpoints. */
+  readonly defaultUpstream?: string;
 }
 
 /** What a feature may read besides the annotation values: the Ingress's namespace and the cluster. */
 export interface ParseContext {
   readonly namespace: string;
+  /** The Ingress's name, for state scoped to one Ingress (its rate-limit zones). */
+  readonly name?: string;
   readonly cluster?: ClusterSnapshot;
 }
 
@@ -90,6 +94,8 @@ export interface AnnotationFeature<Id extends string = string, Config = unknown>
    * 0600 under `secretsDir` by the controller, content-hash names (nginx/model.ts SecretFile).
    */
   readonly files?: (config: Config) => readonly SecretFile[];
+  /** Upstreams its directives name besides the routes' own (a default backend): added to the model. */
+  readonly upstreams?: (config: Config) => readonly UpstreamModel[];
 }
 
 /** Declares a feature, keeping its id and config types for the registry. */

@@ -1,4 +1,4 @@
-import { secretFilesOf } from '../annotations/features/index.js';
+import { featureUpstreamsOf, secretFilesOf } from '../annotations/features/index.js';
 import { parseAnnotations } from '../annotations/validate.js';
 import { hostRefusal, type HostOwnershipPolicy } from '../k8s/host-ownership.js';
 import { routeKey } from '../k8s/ingress-route.js';
@@ -212,6 +212,7 @@ export function buildModel(cluster: ClusterSnapshot, options: BuildModelOptions)
       if (route.backend.upstream) upstreams.set(route.backend.upstream.name, route.backend.upstream);
       const { features } = from.settings;
       for (const file of secretFilesOf(features)) secretFiles.set(file.file, file);
+      for (const u of featureUpstreamsOf(features)) upstreams.set(u.name, u);
       const ssl = features['ssl-redirect'];
       const sslRedirect = ssl?.force === true || (tls && ssl?.sslRedirect !== false);
       return {

@@ -69,7 +69,7 @@ export function compileIngress(
   if (escapeFor('identifier', namespace) === undefined || escapeFor('identifier', ingress.metadata.name ?? '') === undefined) {
     return { error: 'namespace/name cannot be rendered' };
   }
-  const settings = ingressSettingsOf(annotations, { namespace, cluster });
+  const settings = ingressSettingsOf(annotations, { namespace, name: ingress.metadata.name ?? '', cluster });
   if ('error' in settings) return settings;
   const { features } = settings;
   const resolveOptions = {

@@ -13,6 +13,8 @@ export interface LocationContext {
   readonly httpsPortSuffix: string;
   /** Absolute directory of the SecretFiles. */
   readonly secretsDir: string;
+  /** The upstream of the default backend (`defaultAction`), when it proxies to one with endpoints. */
+  readonly defaultUpstream?: string;
 }
 
 const PASS_SCHEME = { HTTP: ['proxy_pass', 'http'], HTTPS: ['proxy_pass', 'https'], GRPC: ['grpc_pass', 'grpc'], GRPCS: ['grpc_pass', 'grpcs'] } as const;
@@ -66,6 +68,7 @@ export function locationBody(loc: LocationModel, ctx: LocationContext): string[]
     secretsDir: ctx.secretsDir,
     match: loc.match,
     path: loc.path,
+    ...(ctx.defaultUpstream ? { defaultUpstream: ctx.defaultUpstream } : {}),
   });
   lines.push(...features.rewrite, ...action.rewritePhase);
   if (action.content.length > 0) lines.push(...features.rewriteLast);

@@ -219,7 +219,14 @@ export function renderNginxConf(model: NginxModel, opts: RenderOptions): string 
   if (user !== undefined && !/^[a-z_][a-z0-9_-]*$/.test(user)) throw new TypeError(`not a user name: ${JSON.stringify(user)}`);
 
   const upstreams = new Map(model.upstreams.map((u) => [u.name, u]));
-  const ctx: LocationContext = { upstreams, httpsPortSuffix: httpsPort === 443 ? '' : `:${httpsPort}`, secretsDir: `${dir}/certs` };
+  const fallbackUpstream = model.defaultAction.kind === 'proxy' && model.defaultAction.protocol === 'HTTP' ? upstreams.get(model.defaultAction.upstream) : undefined;
+  const ctx: LocationContext = {
+    upstreams,
+    httpsPortSuffix: httpsPort === 443 ? '' : `:${httpsPort}`,
+    secretsDir: `${dir}/certs`,
+    // Custom error pages go there (annotations/features/custom-errors.ts).
+    ...(fallbackUpstream && fallbackUpstream.endpoints.length > 0 ? { defaultUpstream: fallbackUpstream.name } : {}),
+  };
   const fallback = ['# default', ...actionBody(model.defaultAction, ctx)];
   const keepalive = opts.upstreamKeepalive ?? 32;
   // Wildcard hosts become regex names, which nginx does not hash.

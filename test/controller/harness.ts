@@ -89,6 +89,8 @@ export interface RequestOptions {
   /** HTTPS with this SNI name (default: no SNI). */
   sni?: string;
   https?: boolean;
+  /** Source address of the client socket (a 127/8 address: a different client to nginx). */
+  localAddress?: string;
 }
 
 function parse(status: number, headers: IncomingHttpHeaders, text: string, certCN?: string): Response {
@@ -100,7 +102,15 @@ function parse(status: number, headers: IncomingHttpHeaders, text: string, certC
 /** One request to 127.0.0.1:port with a Host header. */
 export function request(port: number, host: string, path: string, opts: RequestOptions = {}): Promise<Response> {
   return new Promise((resolve, reject) => {
-    const base = { host: '127.0.0.1', port, path, method: opts.method ?? 'GET', headers: { host, ...opts.headers }, agent: opts.agent ?? false };
+    const base = {
+      host: '127.0.0.1',
+      port,
+      path,
+      method: opts.method ?? 'GET',
+      headers: { host, ...opts.headers },
+      agent: opts.agent ?? false,
+      ...(opts.localAddress ? { localAddress: opts.localAddress } : {}),
+    };
     const onResponse = (res: http.IncomingMessage): void => {
       const chunks: Buffer[] = [];
       const socket = res.socket as import('node:tls').TLSSocket;
@@ -131,6 +141,8 @@ export async function eventually(fn: () => Promise<boolean>, timeoutMs = 15_000)
 export class NginxHarness {
   reloads = 0;
   lastBuild: BuildModelResult | undefined;
+  /** Operator settings on top of renderOptions()'s (an access log). */
+  extraRenderOptions: Partial<RenderOptions> = {};
   private constructor(
     readonly dir: string,
     readonly httpPort: number,
@@ -182,6 +194,7 @@ export class NginxHarness {
       statusListen: `127.0.0.1:${this.statusPort}`,
       workerProcesses: 1,
       workerConnections: 1024,
+      ...this.extraRenderOptions,
     };
   }
 

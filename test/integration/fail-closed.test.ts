@@ -1,5 +1,5 @@
 // Nothing fails open (issue 8): an Ingress asking for something the bundled controller does not
-// implement (external auth, rate limits, a deny-list) is denied by the webhook, and when it reaches
+// implement (external auth, a memcached rate limit, a future limit-* key) is denied by the webhook, and when it reaches
 // the controller anyway (a snapshot file, an Ingress admitted before the webhook ran) it is not
 // served at all — never served without the protection. Real CLI, real nginx, a loopback backend.
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -24,8 +24,8 @@ const P = 'nginx.ingress.kubernetes.io/';
 const GUARDED = [
   ['auth-url.example.com', { [`${P}auth-url`]: 'http://auth.shop.svc.cluster.local/verify' }],
   ['basic-auth.example.com', { [`${P}auth-type`]: 'basic', [`${P}auth-secret`]: 'htpasswd', [`${P}auth-realm`]: 'Staff only' }],
-  ['rate-limit.example.com', { [`${P}limit-rps`]: '5' }],
-  ['deny-list.example.com', { [`${P}denylist-source-range`]: '127.0.0.0/8' }],
+  ['global-rate-limit.example.com', { [`${P}global-rate-limit`]: '5', [`${P}global-rate-limit-window`]: '1m' }],
+  ['limit-family.example.com', { [`${P}limit-requests-per-hour`]: '5' }],
 ] as const;
 
 const guardedIngress = ([host, annotations]: (typeof GUARDED)[number]): Ingress =>

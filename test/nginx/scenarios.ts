@@ -120,4 +120,29 @@ export const SCENARIOS: Record<string, () => SnapshotStore> = {
         ],
       }),
     ),
+
+  // Rate limits (per-Ingress zones at http level), deny-lists, custom error pages (named
+  // locations per server) and the access-log switch.
+  'rate-limits': () =>
+    shopCluster(
+      ...services(),
+      ingress({
+        name: 'throttled',
+        host: 'throttled.example.com',
+        annotations: annotations({ 'limit-rps': '10', 'limit-connections': '5', 'limit-allowlist': '10.0.0.0/8', 'limit-rate': '512', 'limit-rate-after': '1024' }),
+        paths: [{ path: '/api', pathType: 'Prefix', service: 'api', port: 8080 }, { path: '/' }],
+      }),
+      ingress({ name: 'per-minute', host: 'throttled.example.com', annotations: annotations({ 'limit-rpm': '300', 'limit-burst-multiplier': '2' }), paths: [{ path: '/slow' }] }),
+      ingress({
+        name: 'guarded',
+        host: 'guarded.example.com',
+        annotations: annotations({ 'denylist-source-range': '10.9.0.0/16', 'allowlist-source-range': '10.0.0.0/8', satisfy: 'any', 'enable-access-log': 'false' }),
+      }),
+      ingress({
+        name: 'errors',
+        host: 'errors.example.com',
+        annotations: annotations({ 'custom-http-errors': '404, 503', 'default-backend': 'api' }),
+        paths: [{ path: '/' }, { path: '/idle', service: 'idle' }],
+      }),
+    ),
 };

@@ -197,12 +197,9 @@ describe('annotations rule: what the bundled controller does not implement is de
     ['auth-type', 'basic', 'basic/digest authentication'],
     ['auth-secret', 'htpasswd', 'basic/digest authentication'],
     ['auth-realm', 'Staff only', 'basic/digest authentication'],
-    ['denylist-source-range', '10.0.0.0/8', 'a client deny-list'],
-    ['satisfy', 'any', 'combining authentication and source ranges (satisfy)'],
-    ['limit-rps', '5', 'rate limiting'],
-    ['limit-rpm', '300', 'rate limiting'],
-    ['limit-connections', '10', 'rate limiting'],
-    ['global-rate-limit', '100', 'rate limiting'],
+    ['global-rate-limit', '100', 'global rate limiting (memcached)'],
+    ['limit-new-feature', 'x', 'rate limiting'],
+    ['allowed-source-range', '10.0.0.0/8', 'client source ranges'],
     ['auth-tls-secret', 'shop/client-ca', 'client-certificate authentication'],
     ['auth-tls-verify-client', 'on', 'client-certificate authentication'],
     ['auth-tls-verify-depth', '2', 'client-certificate authentication'],
@@ -226,5 +223,61 @@ describe('annotations rule: what the bundled controller does not implement is de
       [`metadata.annotations[${P}limit-rps]`, 'deny'],
       [`metadata.annotations[${P}canary-weight]`, 'deny'],
     ]);
+  });
+});
+
+describe('annotations rule: rate limits, access, custom errors and the access log', () => {
+  test.for<[string, string, string]>([
+    ['limit-rps', 'ten', 'invalid value "ten": must be a whole number of requests from 0 to 1000000'],
+    ['limit-rps', '-1', 'invalid value "-1": must be a whole number of requests from 0 to 1000000'],
+    ['limit-rpm', '1e3', 'invalid value "1e3": must be a whole number of requests from 0 to 60000000'],
+    ['limit-connections', '100001', 'invalid value "100001": must be a whole number of connections from 0 to 100000'],
+    ['limit-burst-multiplier', '2.5', 'invalid value "2.5": must be a whole number from 0 to 1000'],
+    ['limit-rate', '10m', 'invalid value "10m": must be whole kilobytes per second from 0 to 10485760'],
+    ['limit-allowlist', '10.0.0.0/33', 'invalid value "10.0.0.0/33": must be IPv4/IPv6 addresses or CIDR ranges separated by commas, like 10.0.0.0/8, 2001:db8::/32 (item 1, "10.0.0.0/33", is not)'],
+    ['denylist-source-range', '10.0.0.0/8; deny all', 'invalid value "10.0.0.0/8; deny all": must not contain ";"'],
+    ['satisfy', 'one', 'invalid value "one": must be "any" or "all"'],
+    ['custom-http-errors', '404,302', 'invalid value "404,302": must be HTTP status codes from 400 to 599 separated by commas, like 404, 503 (item 2, "302", is not)'],
+    ['default-backend', 'other/error-pages', 'invalid value "other/error-pages": must be a Service name in the Ingress\'s namespace, like error-pages'],
+    ['enable-access-log', 'no', 'invalid value "no": must be "true" or "false"'],
+  ])('%s: %s is denied', ([key, value, message]) => {
+    expect(check({ [`${P}${key}`]: value, [`${P}limit-rps`]: key === 'limit-rps' ? value : '5' }).filter((f) => f.severity === 'deny')).toEqual([deny(key, message)]);
+  });
+
+  test('valid limits, lists, custom errors and a default backend are allowed', () => {
+    expect(
+      check({
+        [`${P}limit-rps`]: '5',
+        [`${P}limit-rpm`]: '300',
+        [`${P}limit-connections`]: '10',
+        [`${P}limit-burst-multiplier`]: '2',
+        [`${P}limit-allowlist`]: '10.0.0.0/8, 2001:db8::/32',
+        [`${P}limit-rate`]: '100',
+        [`${P}limit-rate-after`]: '1024',
+        [`${P}denylist-source-range`]: '203.0.113.0/24',
+        [`${P}allowlist-source-range`]: '10.0.0.0/8',
+        [`${P}satisfy`]: 'any',
+        [`${P}custom-http-errors`]: '404, 503',
+        [`${P}default-backend`]: 'error-pages',
+        [`${P}enable-access-log`]: 'false',
+      }),
+    ).toEqual([]);
+  });
+
+  test('limit-whitelist next to limit-allowlist is ignored', () => {
+    expect(check({ [`${P}limit-rps`]: '5', [`${P}limit-whitelist`]: '0.0.0.0/0', [`${P}limit-allowlist`]: '10.0.0.0/8' })).toEqual([
+      warn('limit-whitelist', `ignored: ${P}limit-allowlist is also set and takes precedence`),
+    ]);
+  });
+
+  test('a burst multiplier or allow-list without a limit has no effect', () => {
+    expect(check({ [`${P}limit-burst-multiplier`]: '2', [`${P}limit-allowlist`]: '10.0.0.0/8', [`${P}limit-rps`]: '0' })).toEqual([
+      warn('limit-burst-multiplier', 'has no effect without limit-rps, limit-rpm or limit-connections above 0'),
+      warn('limit-allowlist', 'has no effect without limit-rps, limit-rpm or limit-connections above 0'),
+    ]);
+  });
+
+  test('disable-proxy-intercept-errors without custom-http-errors has no effect', () => {
+    expect(check({ [`${P}disable-proxy-intercept-errors`]: 'true' })).toEqual([warn('disable-proxy-intercept-errors', `has no effect without ${P}custom-http-errors`)]);
   });
 });

@@ -1,15 +1,17 @@
 // The annotation features, in one explicit list (no discovery): the catalog, the webhook and the
 // controller all read them from here. The order is nginx's: features' rewrite-phase directives run
 // in the order written, so they are rendered in this order.
-import type { SecretFile } from '../../nginx/model.js';
+import type { SecretFile, UpstreamModel } from '../../nginx/model.js';
 import type { AnnotationFeature, LevelContext, LocationContext, LocationDirectives, ParseContext } from '../feature.js';
 import type { AnnotationReader } from '../reader.js';
 import { accessFeature } from './access.js';
+import { accessLogFeature } from './access-log.js';
 import { affinityFeature } from './affinity.js';
 import { authFeature } from './auth.js';
 import { backendProtocolFeature } from './backend-protocol.js';
 import { canaryFeature } from './canary.js';
 import { corsFeature } from './cors.js';
+import { customErrorsFeature } from './custom-errors.js';
 import { modsecurityFeature } from './modsecurity.js';
 import { observabilityFeature } from './observability.js';
 import { loadBalanceFeature } from './load-balance.js';
@@ -41,7 +43,9 @@ export const FEATURES = [
   modsecurityFeature,
   snippetsFeature,
   routingFeature,
+  customErrorsFeature,
   observabilityFeature,
+  accessLogFeature,
 ] as const;
 
 type Feature = (typeof FEATURES)[number];
@@ -113,4 +117,14 @@ export function secretFilesOf(configs: FeatureConfigs): SecretFile[] {
     if (f.files && config !== undefined) files.push(...f.files(config));
   }
   return files;
+}
+
+/** The upstreams the features of one Ingress's configs name besides its routes' own. */
+export function featureUpstreamsOf(configs: FeatureConfigs): UpstreamModel[] {
+  const upstreams: UpstreamModel[] = [];
+  for (const f of ERASED) {
+    const config = f.upstreams && configOf(configs, f.id);
+    if (f.upstreams && config !== undefined) upstreams.push(...f.upstreams(config));
+  }
+  return upstreams;
 }

@@ -1,9 +1,8 @@
 import { unimplemented } from '../entry.js';
 import { defineFeature } from '../feature.js';
 
-/** Logging and tracing switches: the controller keeps its own access log and has no tracing. */
+/** Logging and tracing switches the controller does not render (enable-access-log: features/access-log.ts). */
 export const OBSERVABILITY_UNIMPLEMENTED = unimplemented('ignores', 'per-Ingress logging and tracing', [
-  'enable-access-log',
   'enable-rewrite-log',
   'enable-opentelemetry',
   'opentelemetry-trust-incoming-span',
