@@ -17,6 +17,7 @@ import {
 import type { ValueKind } from './entry.js';
 import { FEATURES } from './features/index.js';
 import { ANNOTATION_FORMATS } from './formats.js';
+import { parseGoBool } from './go-bool.js';
 import { quoteValue } from './quote-value.js';
 import { unsafeCharacter } from './safe-value.js';
 
@@ -47,16 +48,13 @@ function compileCatalog(): ReadonlyMap<string, CompiledEntry> {
 
 const COMPILED = compileCatalog();
 
-/** Go's strconv.ParseBool spellings, as ingress-nginx parses boolean annotations. */
-const TRUE_SPELLINGS = new Set(['1', 't', 'T', 'TRUE', 'true', 'True']);
-const FALSE_SPELLINGS = new Set(['0', 'f', 'F', 'FALSE', 'false', 'False']);
 const DECIMAL = /^(?:0|[1-9][0-9]{0,14})$/;
 
 /** The raw string as its kind reads it; a string that does not decode is left for the schema to refuse. */
 function decode(kind: ValueKind, raw: string): unknown {
   switch (kind) {
     case 'boolean':
-      return TRUE_SPELLINGS.has(raw) ? true : FALSE_SPELLINGS.has(raw) ? false : raw;
+      return parseGoBool(raw) ?? raw;
     case 'integer':
       return DECIMAL.test(raw) ? Number(raw) : raw;
     case 'list':

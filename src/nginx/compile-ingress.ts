@@ -6,7 +6,8 @@ import { escapeFor } from './escape.js';
 import { locationPathOf } from './location-path.js';
 import { ingressSettingsOf, type AnnotationValues, type IngressSettings } from '../annotations/ingress-settings.js';
 import type { MatchKind } from './model.js';
-import { isUnrenderable, resolveBackend, type BackendCache, type ResolvedBackend } from './upstreams.js';
+import { isUnrenderable, resolveBackend, type BackendCache, type ResolveOptions, type ResolvedBackend } from './upstreams.js';
+import type { FeatureConfigs } from '../annotations/features/index.js';
 
 /** One host+path of an Ingress, escaped and resolved. Host '' = rules without a host. */
 export interface Route {
@@ -14,6 +15,8 @@ export interface Route {
   readonly match: MatchKind;
   readonly path: string;
   readonly backend: ResolvedBackend;
+  /** The backend as written: a canary's is resolved again with its main route's options (build-model.ts). */
+  readonly backendRef: HTTPIngressPath['backend'];
 }
 
 /** Everything one Ingress contributes, before merging with the others. */
@@ -26,6 +29,15 @@ export interface CompiledIngress {
   readonly defaultBackend?: ResolvedBackend;
   /** `spec.tls` entries: escaped hosts and the Secret name (if any). */
   readonly tls: readonly { readonly hosts: readonly string[]; readonly secretName?: string }[];
+}
+
+/** How an Ingress's annotations shape the upstreams of its backends (protocol, affinity, service-upstream). */
+export function resolveOptionsOf(features: FeatureConfigs): ResolveOptions {
+  return {
+    protocol: features['backend-protocol'] ?? 'HTTP',
+    ...(features.affinity ? { affinityCookie: features.affinity.name } : {}),
+    ...(features['service-upstream'] ? { serviceUpstream: true } : {}),
+  };
 }
 
 /** The highest `$N` of a rewrite target the path does not capture (nginx -t would fail), if any. */
@@ -58,11 +70,7 @@ export function compileIngress(
   const settings = ingressSettingsOf(annotations, { namespace, cluster });
   if ('error' in settings) return settings;
   const { features } = settings;
-  const resolveOptions = {
-    protocol: features['backend-protocol'] ?? 'HTTP',
-    ...(features.affinity ? { affinityCookie: features.affinity.name } : {}),
-    ...(features['service-upstream'] ? { serviceUpstream: true } : {}),
-  };
+  const resolveOptions = resolveOptionsOf(features);
   const redirect = features.redirect;
   const resolve = (backend: HTTPIngressPath['backend']): ResolvedBackend | { error: string } => {
     if (redirect) return { action: redirect };
@@ -83,7 +91,7 @@ export function compileIngress(
       if (isUnrenderable(backend)) return { error: `${where}.backend: ${backend.error}` };
       const refs = captureRefsMissing(features.rewrite?.target, match, path);
       if (refs) return { error: `${where}.path ${JSON.stringify(p.path)} has no capture group ${refs} for rewrite-target` };
-      routes.push({ host, match, path, backend });
+      routes.push({ host, match, path, backend, backendRef: p.backend });
     }
   }
 
