@@ -104,7 +104,8 @@ export const CANARY_ANNOTATIONS = [
   {
     key: 'canary-by-header-pattern',
     controller: 'renders',
-    differs: 'a pattern that is not valid PCRE2 or may backtrack catastrophically is denied (ingress-nginx accepts it and never matches), and an empty header never matches.',
+    differs:
+      'a pattern that is not valid PCRE2 or may backtrack catastrophically is denied (ingress-nginx accepts it and never matches), `$` is allowed only as an end anchor and `\\` only before a class letter or punctuation, and an empty header never matches.',
     kind: 'string',
     schema: { type: 'string', minLength: 1, maxLength: MAX_PATTERN_LENGTH },
     charset: 'regex',
