@@ -1,16 +1,13 @@
 // How an annotation's raw string is read for its kind, before its schema judges it (entry.ts ValueKind).
 import type { ValueKind } from './entry.js';
-
-/** Go's strconv.ParseBool spellings, as ingress-nginx parses boolean annotations. */
-const TRUE_SPELLINGS = new Set(['1', 't', 'T', 'TRUE', 'true', 'True']);
-const FALSE_SPELLINGS = new Set(['0', 'f', 'F', 'FALSE', 'false', 'False']);
+import { parseGoBool } from './go-bool.js';
 const DECIMAL = /^(?:0|[1-9][0-9]{0,14})$/;
 
 /** The raw string as its kind reads it; a string that does not decode is left for the schema to refuse. */
 export function decode(kind: ValueKind, raw: string): unknown {
   switch (kind) {
     case 'boolean':
-      return TRUE_SPELLINGS.has(raw) ? true : FALSE_SPELLINGS.has(raw) ? false : raw;
+      return parseGoBool(raw) ?? raw;
     case 'integer':
       return DECIMAL.test(raw) ? Number(raw) : raw;
     case 'list':

@@ -13,12 +13,16 @@
  *   upstream-hash-by; which variables is the schema's business: nginx/hash-key.ts).
  * - `nginx-config`: raw nginx configuration (snippets): any printable ASCII, tab and newline; still
  *   no other control characters and no non-ASCII, which nginx's parser and humans read differently.
+ * - `regex`: a PCRE rendered inside a double-quoted nginx string: printable ASCII except quotes,
+ *   which would end the string (nginx/escape.ts `pcre` refuses nginx's own `\"`-style escapes).
  */
-export type ValueCharset = 'plain' | 'capture-refs' | 'variables' | 'nginx-config';
+export type ValueCharset = 'plain' | 'capture-refs' | 'variables' | 'nginx-config' | 'regex';
 
 /** Characters that are syntax in nginx.conf (or in its variables), as a lookup table by char code. */
 const NGINX_SYNTAX = new Uint8Array(128);
 for (const ch of ';{}#"\'`\\$') NGINX_SYNTAX[ch.charCodeAt(0)] = 1;
+const QUOTE = new Uint8Array(128);
+for (const ch of '"\'') QUOTE[ch.charCodeAt(0)] = 1;
 
 const DOLLAR = 0x24;
 
@@ -58,6 +62,7 @@ export function unsafeCharacter(value: string, charset: ValueCharset = 'plain'):
       return describeCode(code);
     }
     if (charset === 'nginx-config' || NGINX_SYNTAX[code] === 0) continue;
+    if (charset === 'regex' && QUOTE[code] === 0) continue;
     if (code === DOLLAR && charset === 'capture-refs') {
       if (isDigit(value.charCodeAt(i + 1))) continue;
       return '"$" other than a capture reference like $1';

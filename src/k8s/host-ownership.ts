@@ -1,3 +1,4 @@
+import { isCanaryIngress } from '../annotations/features/canary.js';
 import { isOwned, type OwnershipOptions } from './ownership.js';
 import { objectKey, type ClusterSnapshot } from './snapshot.js';
 import type { Ingress } from './types.js';
@@ -68,7 +69,10 @@ export function hostRefusal(ingress: Ingress, host: string, claimants: readonly 
   return { ownerNamespace, ownerIngress: objectKey(owner) };
 }
 
-/** The Gatehouse Ingresses with `host`, from the snapshot's host index. */
+/**
+ * The Gatehouse Ingresses with `host`, from the snapshot's host index. A canary claims no host: it
+ * only joins a route a main Ingress serves (annotations/features/canary.ts).
+ */
 export function hostClaimants(cluster: ClusterSnapshot, host: string, ownership: OwnershipOptions): Ingress[] {
-  return cluster.ingressesForHost(host).filter((i) => isOwned(i, cluster, ownership));
+  return cluster.ingressesForHost(host).filter((i) => !isCanaryIngress(i) && isOwned(i, cluster, ownership));
 }

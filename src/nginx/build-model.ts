@@ -8,8 +8,9 @@ import type { Ingress, ServiceBackendPort } from '../k8s/types.js';
 import { backtrackingProblem, type RegexRedosMode } from '../pcre/backtracking.js';
 import { DEFAULT_RULE_OPTIONS, type RuleOptions } from '../rules/types.js';
 import { certificateFromSecret } from './certificates.js';
-import { compileIngress, type CompiledIngress, type Route } from './compile-ingress.js';
-import type { Action, SecretFile, LocationModel, NginxModel, ServerModel, UpstreamModel } from './model.js';
+import { isCanaryIngress, type CanaryConfig } from '../annotations/features/canary.js';
+import { compileIngress, resolveOptionsOf, type CompiledIngress, type Route } from './compile-ingress.js';
+import type { Action, CanaryModel, SecretFile, LocationModel, NginxModel, ServerModel, UpstreamModel } from './model.js';
 import { isUnrenderable, resolveBackend, type BackendCache, type ResolvedBackend } from './upstreams.js';
 
 export interface BuildModelOptions {
@@ -62,8 +63,22 @@ export interface BuildModelResult {
 
 const NOT_FOUND: Action = Object.freeze({ kind: 'status', code: 404 });
 
+/** The canary merged into a route: its Ingress, its backend resolved with the main's options, its rules. */
+interface CanaryDraft {
+  readonly from: CompiledIngress;
+  readonly action: CanaryModel['action'];
+  readonly upstream?: UpstreamModel;
+  readonly config: CanaryConfig;
+}
+
+interface RouteDraft {
+  readonly route: Route;
+  readonly from: CompiledIngress;
+  canary?: CanaryDraft;
+}
+
 interface HostDraft {
-  readonly routes: Map<string, { route: Route; from: CompiledIngress }>;
+  readonly routes: Map<string, RouteDraft>;
 }
 
 function byString<T>(key: (t: T) => string): (a: T, b: T) => number {
@@ -81,6 +96,8 @@ function tlsCovering(host: string, tlsHosts: ReadonlySet<string>): boolean {
 function hostClaimantsIndex(owned: readonly Ingress[]): Map<string, Ingress[]> {
   const index = new Map<string, Ingress[]>();
   for (const ingress of owned) {
+    // A canary claims no host (k8s/host-ownership.ts hostClaimants): it joins a main Ingress's route.
+    if (isCanaryIngress(ingress)) continue;
     for (const host of ingressHosts(ingress)) {
       let list = index.get(host);
       if (!list) index.set(host, (list = []));
@@ -154,10 +171,21 @@ export function buildModel(cluster: ClusterSnapshot, options: BuildModelOptions)
     if (redos) warnings.push({ ingress: key, message: redos });
     compiled.push(result);
     for (const k of result.settings.ignored) warnings.push({ ingress: key, message: `annotation ${k} is accepted but ignored: the controller does not implement it` });
+    if (result.settings.features.canary) {
+      // ingress-nginx: "all the other non-canary annotations will be ignored (inherited from the corresponding main ingress)".
+      const own = Object.keys(parsed.values).filter((k) => !k.startsWith('canary') && !result.settings.ignored.includes(k)).sort();
+      if (own.length > 0) warnings.push({ ingress: key, message: `annotation ${own.join(', ')} of a canary Ingress is ignored: the main Ingress's annotations apply to the route` });
+    }
   }
 
   const hosts = new Map<string, HostDraft>();
+  const canaries: CompiledIngress[] = [];
   for (const c of compiled) {
+    // A canary serves nothing of its own: it joins main routes below, once they are all known.
+    if (c.settings.features.canary) {
+      canaries.push(c);
+      continue;
+    }
     const refusedHosts = new Map<string, string | undefined>();
     for (const route of c.routes) {
       if (!refusedHosts.has(route.host)) {
@@ -181,11 +209,14 @@ export function buildModel(cluster: ClusterSnapshot, options: BuildModelOptions)
       draft.routes.set(key, { route, from: c });
     }
   }
+  for (const c of canaries) mergeCanary(c, hosts, { cluster, cache, claimantsOf, policy, conflicts, warnings });
 
   // TLS: every listed host redirects to HTTPS; the first (oldest) usable Secret serves it.
   const tlsHosts = new Set<string>();
   const certOf = new Map<string, SecretFile>();
   for (const c of compiled) {
+    // ingress-nginx builds servers and certificates from main Ingresses only.
+    if (c.settings.features.canary) continue;
     for (const entry of c.tls) {
       for (const h of entry.hosts) tlsHosts.add(h);
       if (!entry.secretName || entry.hosts.length === 0) continue;
@@ -208,9 +239,13 @@ export function buildModel(cluster: ClusterSnapshot, options: BuildModelOptions)
     const dot = host.indexOf('.');
     const cert = certOf.get(host) ?? (dot > 0 && !host.startsWith('*.') ? certOf.get(`*${host.slice(dot)}`) : undefined);
     if (cert && host !== '') secretFiles.set(cert.file, cert);
-    const locations: LocationModel[] = [...draft.routes.values()].map(({ route, from }) => {
+    const locations: LocationModel[] = [...draft.routes.values()].map(({ route, from, canary }) => {
       if (route.backend.upstream) upstreams.set(route.backend.upstream.name, route.backend.upstream);
-      const { features } = from.settings;
+      if (canary?.upstream) upstreams.set(canary.upstream.name, canary.upstream);
+      const own = from.settings.features;
+      // The route keeps the main Ingress's features; the canary adds its rules (keyed on the
+      // affinity cookie when the route has one, so a session keeps its side).
+      const features = canary ? { ...own, canary: { ...canary.config, ...(own.affinity ? { sticky: true } : {}) } } : own;
       for (const file of secretFilesOf(features)) secretFiles.set(file.file, file);
       for (const u of featureUpstreamsOf(features)) upstreams.set(u.name, u);
       const ssl = features['ssl-redirect'];
@@ -221,6 +256,7 @@ export function buildModel(cluster: ClusterSnapshot, options: BuildModelOptions)
         action: route.backend.action,
         settings: { features, ...(sslRedirect ? { sslRedirect: true } : {}) },
         source: from.key,
+        ...(canary ? { canary: { action: canary.action, source: canary.from.key } } : {}),
       };
     });
     locations.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : a.match < b.match ? -1 : a.match > b.match ? 1 : 0));
@@ -234,6 +270,10 @@ export function buildModel(cluster: ClusterSnapshot, options: BuildModelOptions)
   let defaultOwner = '';
   for (const c of compiled) {
     if (!c.defaultBackend) continue;
+    if (c.settings.features.canary) {
+      warnings.push({ ingress: c.key, message: 'the spec.defaultBackend of a canary Ingress is not served: Gatehouse splits the traffic of rules\' paths only' });
+      continue;
+    }
     if (defaultBackend) conflicts.push({ winner: defaultOwner, loser: c.key, claim: 'the default backend' });
     else [defaultBackend, defaultOwner] = [c.defaultBackend, c.key];
   }
@@ -258,4 +298,63 @@ export function buildModel(cluster: ClusterSnapshot, options: BuildModelOptions)
     conflicts,
     warnings,
   };
+}
+
+interface MergeContext {
+  readonly cluster: ClusterSnapshot;
+  readonly cache: BackendCache;
+  readonly claimantsOf: ReadonlyMap<string, Ingress[]>;
+  readonly policy: HostOwnershipPolicy;
+  readonly conflicts: Conflict[];
+  readonly warnings: ModelWarning[];
+}
+
+/**
+ * Joins a canary Ingress's routes to the main routes they split (ingress-nginx
+ * mergeAlternativeBackends: same host, same path and pathType — here the same `routeKey`). A
+ * route without a main Ingress is not served, as in ingress-nginx, and reported; a route that
+ * already has a canary keeps the older one ("a maximum of one canary ingress can be applied per
+ * Ingress rule"), the other is a conflict. The canary's Service is resolved with the main route's
+ * options: ingress-nginx ignores the canary's other annotations.
+ */
+function mergeCanary(c: CompiledIngress, hosts: ReadonlyMap<string, HostDraft>, ctx: MergeContext): void {
+  const config = c.settings.features.canary;
+  if (!config) return;
+  const namespace = c.ingress.metadata.namespace ?? '';
+  const refusedHosts = new Map<string, boolean>();
+  for (const route of c.routes) {
+    if (!refusedHosts.has(route.host)) {
+      const refusal = hostRefusal(c.ingress, route.host, ctx.claimantsOf.get(route.host) ?? [], ctx.policy);
+      refusedHosts.set(route.host, refusal !== undefined);
+      if (refusal) ctx.conflicts.push({ winner: refusal.ownerIngress, loser: c.key, claim: `host ${route.host}, owned by namespace ${refusal.ownerNamespace}` });
+    }
+    if (refusedHosts.get(route.host)) continue;
+    const where = `host ${route.host || '*'}, ${route.match} path ${route.path}`;
+    const notServed = (why: string) => ctx.warnings.push({ ingress: c.key, message: `canary for ${where} is not served: ${why}` });
+    const main = hosts.get(route.host)?.routes.get(routeKey(route));
+    if (!main) {
+      notServed('no main (non-canary) Ingress serves that route');
+      continue;
+    }
+    if (main.canary) {
+      if (main.canary.from !== c) ctx.conflicts.push({ winner: main.canary.from.key, loser: c.key, claim: `the canary of ${where}` });
+      continue;
+    }
+    const mainKind = main.route.backend.action.kind;
+    if (mainKind !== 'proxy' && mainKind !== 'status') {
+      notServed(`the main Ingress ${main.from.key} ${mainKind === 'redirect' ? 'redirects it' : 'sends it to an ExternalName Service'}`);
+      continue;
+    }
+    const resolved = resolveBackend(ctx.cluster, namespace, route.backendRef, resolveOptionsOf(main.from.settings.features), ctx.cache);
+    if (isUnrenderable(resolved)) {
+      notServed(resolved.error);
+      continue;
+    }
+    const action = resolved.action;
+    if (action.kind !== 'proxy' && action.kind !== 'status') {
+      notServed('its backend is an ExternalName Service, which canaries do not support');
+      continue;
+    }
+    main.canary = { from: c, action, ...(resolved.upstream ? { upstream: resolved.upstream } : {}), config };
+  }
 }

@@ -7,7 +7,7 @@ import { locationPathOf } from './location-path.js';
 import { ingressSettingsOf, type AnnotationValues, type IngressSettings } from '../annotations/ingress-settings.js';
 import type { FeatureConfigs } from '../annotations/features/index.js';
 import type { MatchKind, UpstreamBalance } from './model.js';
-import { isUnrenderable, resolveBackend, type BackendCache, type ResolvedBackend } from './upstreams.js';
+import { isUnrenderable, resolveBackend, type BackendCache, type ResolveOptions, type ResolvedBackend } from './upstreams.js';
 
 /** One host+path of an Ingress, escaped and resolved. Host '' = rules without a host. */
 export interface Route {
@@ -15,6 +15,8 @@ export interface Route {
   readonly match: MatchKind;
   readonly path: string;
   readonly backend: ResolvedBackend;
+  /** The backend as written: a canary's is resolved again with its main route's options (build-model.ts). */
+  readonly backendRef: HTTPIngressPath['backend'];
 }
 
 /** Everything one Ingress contributes, before merging with the others. */
@@ -40,6 +42,15 @@ function balanceOf(features: FeatureConfigs): { balance?: UpstreamBalance } {
   if (lb?.hashKey !== undefined) return { balance: { kind: 'hash', key: lb.hashKey } };
   if (lb?.method === 'ewma') return { balance: { kind: 'least-conn' } };
   return {};
+}
+
+/** How an Ingress's annotations shape the upstreams of its backends (protocol, balancing, service-upstream). */
+export function resolveOptionsOf(features: FeatureConfigs): ResolveOptions {
+  return {
+    protocol: features['backend-protocol'] ?? 'HTTP',
+    ...balanceOf(features),
+    ...(features['service-upstream'] ? { serviceUpstream: true } : {}),
+  };
 }
 
 /** The highest `$N` of a rewrite target the path does not capture (nginx -t would fail), if any. */
@@ -72,11 +83,7 @@ export function compileIngress(
   const settings = ingressSettingsOf(annotations, { namespace, name: ingress.metadata.name ?? '', cluster });
   if ('error' in settings) return settings;
   const { features } = settings;
-  const resolveOptions = {
-    protocol: features['backend-protocol'] ?? 'HTTP',
-    ...balanceOf(features),
-    ...(features['service-upstream'] ? { serviceUpstream: true } : {}),
-  };
+  const resolveOptions = resolveOptionsOf(features);
   const redirect = features.redirect;
   const resolve = (backend: HTTPIngressPath['backend']): ResolvedBackend | { error: string } => {
     if (redirect) return { action: redirect };
@@ -97,7 +104,7 @@ export function compileIngress(
       if (isUnrenderable(backend)) return { error: `${where}.backend: ${backend.error}` };
       const refs = captureRefsMissing(features.rewrite?.target, match, path);
       if (refs) return { error: `${where}.path ${JSON.stringify(p.path)} has no capture group ${refs} for rewrite-target` };
-      routes.push({ host, match, path, backend });
+      routes.push({ host, match, path, backend, backendRef: p.backend });
     }
   }
 

@@ -1,6 +1,6 @@
 import { isIP } from 'node:net';
 import { isSafeValue } from '../annotations/safe-value.js';
-import { compileRegexLocation } from '../pcre/nginx-regex.js';
+import { compileNginxRegex, compileRegexLocation } from '../pcre/nginx-regex.js';
 import type { MatchKind } from './model.js';
 import { hashKeyProblem } from './hash-key.js';
 import { parameterLengthProblem } from './parameter-length.js';
@@ -27,7 +27,9 @@ export type EscapeContext =
   | 'size' // nginx size (`8m`)
   | 'cidr' // allow directive
   | 'cookie-domain' // Domain attribute of a cookie: a DNS name, optionally with a leading dot
-  | 'hash-key'; // `hash` key of an upstream: literal text and request variables (hash-key.ts)
+  | 'hash-key' // `hash` key of an upstream: literal text and request variables (hash-key.ts)
+  | 'header-name' // request header name, read as `$http_<name>`
+  | 'pcre'; // case-sensitive PCRE inside double quotes (`map` source `"~<pcre>"`, `if (… ~ "<pcre>")`)
 
 const DNS_LABEL = '[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?';
 const DNS_NAME = new RegExp(`^${DNS_LABEL}(\\.${DNS_LABEL})*$`);
@@ -39,6 +41,8 @@ const HEADER = /^[\x20-\x7e]*$/;
 /** Cookie names end up in variable names (`$cookie_<name>`), where `-` would end the name. */
 const TOKEN = /^[A-Za-z0-9_]{1,64}$/;
 const SIZE = /^[0-9]{1,9}[kKmMgG]?$/;
+/** Header names that survive nginx's default `underscores_in_headers off` and make a variable name. */
+const HEADER_NAME = /^[A-Za-z0-9-]{1,128}$/;
 const MAX_LENGTH = 2048;
 
 /**
@@ -75,6 +79,34 @@ export function escapeFor(context: EscapeContext, value: string): string | undef
       return value.length <= 254 && DNS_NAME.test(value.startsWith('.') ? value.slice(1) : value) ? value : undefined;
     case 'hash-key':
       return hashKeyProblem(value) === undefined ? value : undefined;
+    case 'header-name':
+      return HEADER_NAME.test(value) ? value : undefined;
+    case 'pcre':
+      return pcreProblem(value) === undefined ? value : undefined;
+  }
+}
+
+/**
+ * Why a case-sensitive PCRE cannot be rendered inside double quotes, or undefined when it can:
+ * printable ASCII without quotes, none of nginx's string escapes (PCRE would not see the pattern
+ * as written), and compiled by the libpcre2 nginx links (a check that cannot run refuses).
+ */
+export function pcreProblem(value: string): string | undefined {
+  if (value.length === 0 || !HEADER.test(value) || !isSafeValue(value, 'regex')) return 'must be printable ASCII without quotes';
+  const escape = NGINX_STRING_ESCAPE.exec(value)?.[0];
+  if (escape !== undefined) return `contains ${JSON.stringify(escape)}, which nginx reads as an escape inside a quoted string, so PCRE would not see the pattern as written`;
+  if (value.endsWith('\\')) return 'ends with "\\\\", which would escape the closing quote';
+  // Narrower than PCRE on purpose, so that no value reads like an nginx variable or hides a
+  // character: `$` only as an end anchor, `\` only before a class letter or a punctuation mark.
+  const dollar = /\$(?![)|]|$)/.exec(value);
+  if (dollar) return `has "$" at offset ${dollar.index} other than as an end anchor (at the end, or before ")" or "|")`;
+  const escaped = /\\(?![dDwWsSbB]|[!-/:-@[-`{-~])./.exec(value);
+  if (escaped) return `contains ${JSON.stringify(escaped[0])}: only \\d \\D \\w \\W \\s \\S \\b \\B and escaped punctuation are allowed`;
+  try {
+    const check = compileNginxRegex(value);
+    return check.ok ? undefined : `is not a valid nginx (PCRE2) regular expression: ${check.message} at offset ${check.offset}`;
+  } catch {
+    return 'could not be checked as a regular expression: libpcre2-8 is unavailable';
   }
 }
 

@@ -66,6 +66,19 @@ export interface LocationModel {
   readonly settings: LocationSettings;
   /** `namespace/name` of the Ingress this location came from (rendered as a comment). */
   readonly source: string;
+  /**
+   * A canary Ingress for the same route (annotations/features/canary.ts): requests for which
+   * `settings.features.canary` sets `$gh_canary` get this action instead of `action`.
+   */
+  readonly canary?: CanaryModel;
+}
+
+/** The canary half of a route: its backend, resolved with the main route's options. */
+export interface CanaryModel {
+  /** `proxy` to the canary's upstream, or the status its missing Service answers. */
+  readonly action: Extract<Action, { readonly kind: 'proxy' | 'status' }>;
+  /** `namespace/name` of the canary Ingress (rendered as a comment). */
+  readonly source: string;
 }
 
 /**

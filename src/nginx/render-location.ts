@@ -4,7 +4,7 @@
 // phase (`allow`/`deny`, `auth_request`).
 import { locationDirectivesOf } from '../annotations/features/index.js';
 import { quoted } from './escape.js';
-import type { Action, LocationModel, UpstreamModel } from './model.js';
+import type { Action, CanaryModel, LocationModel, UpstreamModel } from './model.js';
 import { persistentCookie, persistentPass } from './persistent-affinity.js';
 
 export interface LocationContext {
@@ -54,12 +54,46 @@ function actionParts(action: Action, ctx: LocationContext): ActionParts {
   }
 }
 
+/** The upstream a proxy action reaches, when it has one to reach (an empty one answers 503). */
+function reachable(action: Action, ctx: LocationContext): Extract<Action, { kind: 'proxy' }> | undefined {
+  return action.kind === 'proxy' && (ctx.upstreams.get(action.upstream)?.endpoints.length ?? 0) > 0 ? action : undefined;
+}
+
+function when(condition: string, lines: readonly string[]): string[] {
+  return lines.length === 0 ? [] : [`if (${condition}) {`, ...lines.map((l) => `    ${l}`), '}'];
+}
+
+/**
+ * A route split between its main and its canary backend by `$gh_canary` (set by the canary
+ * feature's rewrite-phase lines, annotations/features/canary.ts). `proxy_pass` with a variable
+ * looks the name up among the `upstream` blocks first, and only otherwise resolves it by DNS:
+ * `$gh_upstream` only ever holds the name of an upstream that is rendered (one with endpoints);
+ * a side without endpoints answers 503 by `return` instead, as it does without a canary.
+ * https://nginx.org/en/docs/http/ngx_http_proxy_module.html#proxy_pass
+ */
+function splitActionParts(main: Action, canary: CanaryModel, ctx: LocationContext): ActionParts {
+  const mainParts = actionParts(main, ctx);
+  // build-model merges canaries only into routes that proxy (or answer 503 for a missing Service).
+  if (main.kind !== 'proxy' && main.kind !== 'status') return mainParts;
+  const canaryParts = actionParts(canary.action, ctx);
+  const m = reachable(main, ctx);
+  const c = reachable(canary.action, ctx);
+  if (m && c) {
+    if (m.upstream === c.upstream) return mainParts;
+    const [directive, scheme] = PASS_SCHEME[m.protocol];
+    return { rewritePhase: [`set $gh_upstream ${m.upstream};`, ...when('$gh_canary', [`set $gh_upstream ${c.upstream};`])], content: [`${directive} ${scheme}://$gh_upstream;`] };
+  }
+  if (m) return { rewritePhase: when('$gh_canary', canaryParts.rewritePhase), content: mainParts.content };
+  if (c) return { rewritePhase: when('$gh_canary = ""', mainParts.rewritePhase), content: canaryParts.content };
+  return { rewritePhase: [...when('$gh_canary', canaryParts.rewritePhase), ...mainParts.rewritePhase], content: [] };
+}
+
 /** Lines inside `location … { }` (unindented). */
 export function locationBody(loc: LocationModel, ctx: LocationContext): string[] {
   const s = loc.settings;
-  const lines: string[] = [`# ${loc.source}`];
+  const lines: string[] = [`# ${loc.source}`, ...(loc.canary ? [`# canary: ${loc.canary.source}`] : [])];
   if (s.sslRedirect) lines.push('if ($scheme = http) {', `    return 308 https://$host${ctx.httpsPortSuffix}$request_uri;`, '}');
-  const action = actionParts(loc.action, ctx);
+  const action = loc.canary ? splitActionParts(loc.action, loc.canary, ctx) : actionParts(loc.action, ctx);
   const grpc = (loc.action.kind === 'proxy' || loc.action.kind === 'external') && loc.action.protocol.startsWith('GRPC');
   const features = locationDirectivesOf(s.features, {
     pass: grpc ? 'grpc' : 'proxy',

@@ -132,7 +132,11 @@ export function regexLocationBacktracking(path: string, deadline = Infinity): Ba
  * apply; `--regex-redos` only decides whether it denies or warns.
  */
 export function backtrackingProblem(path: string, deadline = Infinity): string | undefined {
-  const b = regexLocationBacktracking(path, deadline);
+  return backtrackingVerdictProblem(regexLocationBacktracking(path, deadline));
+}
+
+/** A verdict in words (completes `… "<regex>" …`), or undefined for a regex proven linear. */
+export function backtrackingVerdictProblem(b: Backtracking): string | undefined {
   switch (b.verdict) {
     case 'safe':
       return undefined;

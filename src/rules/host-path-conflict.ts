@@ -1,3 +1,4 @@
+import { isCanaryIngress } from '../annotations/features/canary.js';
 import { ingressRouteOf, routeKey } from '../k8s/ingress-route.js';
 import { isOwned } from '../k8s/ownership.js';
 import { objectKey } from '../k8s/snapshot.js';
@@ -9,13 +10,6 @@ import { regexEnabled } from '../annotations/features/rewrite.js';
 import type { Finding, Rule } from './types.js';
 
 const ID = 'host-path-conflict';
-
-/** https://kubernetes.github.io/ingress-nginx/user-guide/nginx-configuration/annotations/#canary */
-const CANARY_ANNOTATION = 'nginx.ingress.kubernetes.io/canary';
-
-function isCanary(ingress: Ingress): boolean {
-  return ingress.metadata.annotations?.[CANARY_ANNOTATION] === 'true';
-}
 
 /** The first path of `ingress` on `host` that claims the route `key`, if any. */
 function pathClaiming(ingress: Ingress, host: string, key: string): HTTPIngressPath | undefined {
@@ -36,13 +30,17 @@ function pathClaiming(ingress: Ingress, host: string, key: string): HTTPIngressP
  * never a prefix. Candidates come from the snapshot's host+path index, never a scan of Ingresses.
  * The Ingress itself (same namespace/name, i.e. an UPDATE) never conflicts, nor does a canary with
  * its main Ingress (that pairing is the point of a canary), nor an Ingress another controller serves.
+ * A canary is judged against the other canaries instead: one per route, as ingress-nginx's webhook
+ * denies a second (https://kubernetes.github.io/ingress-nginx/user-guide/nginx-configuration/annotations/#canary,
+ * "a maximum of one canary ingress can be applied per Ingress rule"); and a canary whose route no
+ * main Ingress serves is not served (the controller leaves it out, as ingress-nginx does): a warning.
  */
 export const hostPathConflictRule: Rule = {
   id: ID,
   doc: 'No other Gatehouse Ingress already serves the same host + route (Prefix /foo and /foo/ are one route; canaries excepted).',
   check(ingress, ctx) {
     const selfKey = `${ingressNamespace(ingress)}/${ingress.metadata.name ?? ''}`;
-    if (isCanary(ingress)) return [];
+    const canary = isCanaryIngress(ingress);
     const regex = regexEnabled(ingress);
     const findings: Finding[] = [];
     (ingress.spec?.rules ?? []).forEach((rule, r) => {
@@ -52,18 +50,42 @@ export const hostPathConflictRule: Rule = {
         const pathType = p.pathType ?? 'ImplementationSpecific';
         const key = routeKey(ingressRouteOf(p.path, pathType, regex));
         const owners: string[] = [];
+        let mainServed = false;
         for (const other of ctx.cluster.ingressesClaiming(host, path)) {
-          if (objectKey(other) === selfKey || isCanary(other) || !isOwned(other, ctx.cluster, ctx.options.ownership)) continue;
+          if (objectKey(other) === selfKey || !isOwned(other, ctx.cluster, ctx.options.ownership)) continue;
+          const otherCanary = isCanaryIngress(other);
+          if (!canary && otherCanary) continue;
           const theirs = pathClaiming(other, host, key);
           if (!theirs) continue;
+          if (canary && !otherCanary) {
+            mainServed = true;
+            continue;
+          }
           const theirPath = theirs.path ?? '/';
           const theirType = theirs.pathType ?? 'ImplementationSpecific';
           const spelt = theirPath === path && theirType === pathType ? '' : ` (as ${theirType} ${quote(theirPath)}, the same route)`;
           owners.push(`${quote(objectKey(other))}${spelt}`);
         }
+        const where = host === '' ? 'any host' : `host ${quote(host)}`;
+        if (canary && !mainServed) {
+          findings.push({
+            rule: ID,
+            severity: 'warn',
+            path: `${httpPath(r, i)}.path`,
+            message: `no main (non-canary) Gatehouse Ingress serves ${where} path ${quote(path)} (${pathType}): this canary is not served until one does`,
+          });
+        }
         if (owners.length === 0) return;
         owners.sort();
-        const where = host === '' ? 'any host' : `host ${quote(host)}`;
+        if (canary) {
+          findings.push({
+            rule: ID,
+            severity: 'deny',
+            path: `${httpPath(r, i)}.path`,
+            message: `${where} path ${quote(path)} (${pathType}) already has a canary, Ingress ${owners.join(', ')}: one canary per route`,
+          });
+          return;
+        }
         findings.push({
           rule: ID,
           severity: 'deny',

@@ -81,7 +81,6 @@ beforeAll(async () => {
     annotated('cors', 'cors.com', { 'enable-cors': 'true', 'cors-allow-origin': 'https://a.com, https://*.b.com', 'cors-allow-credentials': 'false' }),
     annotated('sticky', 'sticky.com', { affinity: 'cookie', 'session-cookie-name': 'ROUTE', 'session-cookie-max-age': '60' }, { paths: [{ path: '/', service: 'lb' }] }),
     annotated('hostile', 'hostile.com', { 'rewrite-target': '/x; return 200 pwned;' }),
-    annotated('canary', 'canary.com', { canary: 'true', 'canary-weight': '10' }),
     annotated('external-auth', 'auth.com', { 'auth-url': 'http://auth.shop.svc.cluster.local/verify', 'auth-signin': 'https://login.example.com' }),
     annotated('client-certs', 'mtls.com', { 'auth-tls-secret': 'shop/client-ca' }, { tls: [{ hosts: ['mtls.com'] }] }),
   );
@@ -255,7 +254,6 @@ describe('refused and unsupported annotations', () => {
   });
 
   test.for([
-    ['canary.com', 'shop/canary', ['canary', 'canary-weight']],
     ['auth.com', 'shop/external-auth', ['auth-url', 'auth-signin']],
     ['mtls.com', 'shop/client-certs', ['auth-tls-secret']],
   ] as const)('%s, with annotations the controller does not implement, is skipped and reported', async ([host, key, annotations]) => {

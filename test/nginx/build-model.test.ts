@@ -199,3 +199,36 @@ describe('TLS', () => {
     ]);
   });
 });
+
+describe('canary Ingresses', () => {
+  const C = 'nginx.ingress.kubernetes.io/';
+  const canary = (name: string, creationTimestamp: string, more: Partial<IngressSpecInput> = {}) =>
+    ingress({ name, creationTimestamp, annotations: { [`${C}canary`]: 'true', [`${C}canary-weight`]: '10' }, paths: [{ path: '/', service: name }], ...more });
+  const cluster = (...more: KubeObject[]) =>
+    shopCluster(service('shop', 'web'), WEB_SLICE, ingress({ creationTimestamp: '2024-01-01T00:00:00Z' }), ...more);
+
+  test('joins the main route: one location, the main Ingress\'s, with the canary', () => {
+    const result = build(cluster(service('shop', 'c1'), canary('c1', '2024-02-01T00:00:00Z')));
+    const loc = server(cluster(service('shop', 'c1'), canary('c1', '2024-02-01T00:00:00Z')), 'shop.example.com')?.locations;
+    expect(loc).toHaveLength(1);
+    expect(loc?.[0]).toMatchObject({ source: 'shop/web', canary: { source: 'shop/c1', action: { kind: 'proxy', upstream: 'shop_c1_http' } }, settings: { features: { canary: { weight: 10, weightTotal: 100 } } } });
+    expect(result.conflicts).toEqual([]);
+  });
+
+  test('one canary per route: the oldest wins, the other is a conflict', () => {
+    const result = build(cluster(canary('c2', '2024-03-01T00:00:00Z'), canary('c1', '2024-02-01T00:00:00Z')));
+    expect(result.model.servers.find((s) => s.host === 'shop.example.com')?.locations[0]?.canary?.source).toBe('shop/c1');
+    expect(result.conflicts).toEqual([{ winner: 'shop/c1', loser: 'shop/c2', claim: 'the canary of host shop.example.com, prefix path /' }]);
+  });
+
+  test('a canary older than its main Ingress in another namespace does not take the host', () => {
+    const result = build(cluster(canary('c1', '2023-01-01T00:00:00Z', { namespace: 'prod' })));
+    expect(result.model.servers.find((s) => s.host === 'shop.example.com')?.locations[0]?.source).toBe('shop/web');
+  });
+
+  test('the spec.defaultBackend of a canary is not the default backend, and is reported', () => {
+    const result = build(cluster(canary('c1', '2024-02-01T00:00:00Z', { defaultBackend: { service: 'c1' } })));
+    expect(result.model.defaultAction).toEqual({ kind: 'status', code: 404 });
+    expect(result.warnings.map((w) => w.message)).toContain("the spec.defaultBackend of a canary Ingress is not served: Gatehouse splits the traffic of rules' paths only");
+  });
+});

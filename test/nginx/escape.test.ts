@@ -4,6 +4,10 @@ import { escapeFor, regexLiteral, type EscapeContext } from '../../src/nginx/esc
 describe('escapeFor accepts what renders safely', () => {
   test.for<[EscapeContext, string, string]>([
     ['host', 'shop.example.com', 'shop.example.com'],
+    ['header-name', 'X-Canary-2', 'X-Canary-2'],
+    ['pcre', '^Do[A-Z][a-z]+y$', '^Do[A-Z][a-z]+y$'],
+    ['pcre', '^(beta|v\\d{2})$', '^(beta|v\\d{2})$'],
+    ['pcre', '^a\\.b {x}; #c', '^a\\.b {x}; #c'],
     ['host', 'Shop.Example.COM', 'shop.example.com'],
     ['host', '*.example.com', '*.example.com'],
     ['path', '/', '/'],
@@ -34,6 +38,19 @@ describe('escapeFor accepts what renders safely', () => {
 
 describe('escapeFor refuses what could change nginx.conf', () => {
   test.for<[EscapeContext, string]>([
+    ['header-name', 'X_Canary'],
+    ['header-name', 'X Canary'],
+    ['header-name', ''],
+    ['pcre', 'a"b'],
+    ['pcre', "a'b"],
+    ['pcre', 'a\\"b'],
+    ['pcre', '${host}'],
+    ['pcre', 'a$b'],
+    ['pcre', 'a\\x3b'],
+    ['pcre', 'a\nb'],
+    ['pcre', '(unclosed'],
+    ['pcre', '(?<uri>x)'],
+    ['pcre', ''],
     ['host', 'a.com;'],
     ['host', 'a.com\nserver_name b'],
     ['host', '*.*.a.com'],

@@ -206,8 +206,7 @@ describe('annotations rule: what the bundled controller does not implement is de
     ['proxy-ssl-secret', 'shop/backend-client', 'upstream TLS authentication and verification'],
     ['proxy-ssl-verify', 'on', 'upstream TLS authentication and verification'],
     ['enable-modsecurity', 'true', 'the ModSecurity web application firewall'],
-    ['canary', 'true', 'canary traffic splitting'],
-    ['canary-by-header-pattern', '^beta$', 'canary traffic splitting'],
+    ['canary-by-query', 'beta', 'canary traffic splitting'],
     ['ssl-passthrough', 'true', 'TLS passthrough to the backend'],
     ['custom-headers', 'shop/security-headers', 'custom response headers'],
     ['auth-new-feature', 'x', 'authentication'],
@@ -217,11 +216,11 @@ describe('annotations rule: what the bundled controller does not implement is de
   });
 
   test('every such annotation is reported, whatever its value', () => {
-    const findings = check({ [`${P}auth-url`]: '"; hostile', [`${P}limit-rps`]: 'many', [`${P}canary-weight`]: '500' });
+    const findings = check({ [`${P}auth-url`]: '"; hostile', [`${P}limit-rps`]: 'many', [`${P}canary-by-query`]: '500' });
     expect(findings.map((f) => [f.path, f.severity])).toEqual([
       [`metadata.annotations[${P}auth-url]`, 'deny'],
       [`metadata.annotations[${P}limit-rps]`, 'deny'],
-      [`metadata.annotations[${P}canary-weight]`, 'deny'],
+      [`metadata.annotations[${P}canary-by-query]`, 'deny'],
     ]);
   });
 });
@@ -279,5 +278,30 @@ describe('annotations rule: rate limits, access, custom errors and the access lo
 
   test('disable-proxy-intercept-errors without custom-http-errors has no effect', () => {
     expect(check({ [`${P}disable-proxy-intercept-errors`]: 'true' })).toEqual([warn('disable-proxy-intercept-errors', `has no effect without ${P}custom-http-errors`)]);
+  });
+});
+
+describe('annotations rule: canary values the controller cannot serve are denied with the reason', () => {
+  const CANARY = { [`${P}canary`]: 'true', [`${P}canary-by-header`]: 'X-Canary' };
+
+  test('a header pattern that is not valid PCRE', () => {
+    const findings = check({ ...CANARY, [`${P}canary-by-header-pattern`]: '(beta' });
+    expect(findings).toEqual([
+      deny('canary-by-header-pattern', expect.stringContaining('is not a valid nginx (PCRE2) regular expression: missing closing parenthesis') as unknown as string),
+    ]);
+  });
+
+  test('a header pattern that may backtrack catastrophically', () => {
+    const findings = check({ ...CANARY, [`${P}canary-by-header-pattern`]: '^(a|aa)+$' });
+    expect(findings).toEqual([deny('canary-by-header-pattern', expect.stringMatching(/catastrophic backtracking/) as unknown as string)]);
+  });
+
+  test('a weight above the total', () => {
+    const findings = check({ ...CANARY, [`${P}canary-weight`]: '150', [`${P}canary-weight-total`]: '100' });
+    expect(findings).toEqual([deny('canary-weight', expect.stringContaining('must be at most canary-weight-total (100)') as unknown as string)]);
+  });
+
+  test('a good canary has no findings', () => {
+    expect(check({ ...CANARY, [`${P}canary-by-header-pattern`]: '^Do[A-Z][a-z]+y$', [`${P}canary-weight`]: '20' })).toEqual([]);
   });
 });

@@ -167,6 +167,40 @@ describe('host-path-conflict rule', () => {
     expect(check(existing, ing, operation)).toEqual(expected.map((e) => ({ rule: 'host-path-conflict', severity: 'deny', ...e })));
   });
 
+  describe('canaries: one per route, and only beside a main Ingress', () => {
+    const canary = (name: string, annotations: Record<string, string> = CANARY) => ingress({ name, annotations });
+
+    test.for<{ name: string; existing: Ingress[]; ingress: Ingress; expected: { severity: 'deny' | 'warn'; message: string }[] }>([
+      { name: 'a canary beside its main Ingress', existing: [ingress()], ingress: canary('web-canary'), expected: [] },
+      {
+        name: 'canary spelt "True" (Go ParseBool) beside its main Ingress',
+        existing: [ingress()],
+        ingress: canary('web-canary', { 'nginx.ingress.kubernetes.io/canary': 'True' }),
+        expected: [],
+      },
+      {
+        name: 'a canary without a main Ingress: warned, not served',
+        existing: [],
+        ingress: canary('web-canary'),
+        expected: [{ severity: 'warn', message: 'no main (non-canary) Gatehouse Ingress serves host "shop.example.com" path "/" (Prefix): this canary is not served until one does' }],
+      },
+      {
+        name: 'a second canary for the route is denied',
+        existing: [ingress(), canary('web-canary')],
+        ingress: canary('web-canary-2'),
+        expected: [{ severity: 'deny', message: 'host "shop.example.com" path "/" (Prefix) already has a canary, Ingress "shop/web-canary": one canary per route' }],
+      },
+      {
+        name: 'a main Ingress of another controller does not count as the main',
+        existing: [ingress({ namespace: 'prod', className: 'other' })],
+        ingress: canary('web-canary'),
+        expected: [{ severity: 'warn', message: 'no main (non-canary) Gatehouse Ingress serves host "shop.example.com" path "/" (Prefix): this canary is not served until one does' }],
+      },
+    ])('$name', ({ existing, ingress: ing, expected }) => {
+      expect(check(existing, ing)).toEqual(expected.map((e) => ({ rule: 'host-path-conflict', path: 'spec.rules[0].http.paths[0].path', ...e })));
+    });
+  });
+
   test('an Ingress whose IngressClass names Gatehouse\'s controller value conflicts', () => {
     const ours = ingressClass('edge');
     const other = ingress({ namespace: 'prod', className: 'edge' });
