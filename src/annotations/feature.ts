@@ -59,6 +59,11 @@ export interface LevelContext {
 export interface ParseContext {
   readonly namespace: string;
   readonly cluster?: ClusterSnapshot;
+  /**
+   * Lets auth-url name a loopback address (127.0.0.0/8, ::1). Off everywhere but in tests, whose
+   * auth service listens on loopback: in a cluster, loopback is the controller's own host.
+   */
+  readonly allowAuthUrlLoopback?: boolean;
 }
 
 /**

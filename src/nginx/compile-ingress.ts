@@ -48,6 +48,7 @@ export function compileIngress(
   cluster: ClusterSnapshot,
   annotations: AnnotationValues,
   cache?: BackendCache,
+  allowAuthUrlLoopback = false,
 ): CompiledIngress | { readonly error: string } {
   const key = objectKey(ingress);
   const namespace = ingress.metadata.namespace ?? '';
@@ -55,7 +56,7 @@ export function compileIngress(
   if (escapeFor('identifier', namespace) === undefined || escapeFor('identifier', ingress.metadata.name ?? '') === undefined) {
     return { error: 'namespace/name cannot be rendered' };
   }
-  const settings = ingressSettingsOf(annotations, { namespace, cluster });
+  const settings = ingressSettingsOf(annotations, { namespace, cluster, ...(allowAuthUrlLoopback ? { allowAuthUrlLoopback } : {}) });
   if ('error' in settings) return settings;
   const { features } = settings;
   const resolveOptions = {

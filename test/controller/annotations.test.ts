@@ -82,7 +82,7 @@ beforeAll(async () => {
     annotated('sticky', 'sticky.com', { affinity: 'cookie', 'session-cookie-name': 'ROUTE', 'session-cookie-max-age': '60' }, { paths: [{ path: '/', service: 'lb' }] }),
     annotated('hostile', 'hostile.com', { 'rewrite-target': '/x; return 200 pwned;' }),
     annotated('canary', 'canary.com', { canary: 'true', 'canary-weight': '10' }),
-    annotated('external-auth', 'auth.com', { 'auth-url': 'http://auth.shop.svc.cluster.local/verify', 'auth-signin': 'https://login.example.com' }),
+    annotated('external-auth', 'auth.com', { 'auth-keepalive': '10', 'auth-proxy-set-headers': 'shop/auth-headers' }),
     annotated('client-certs', 'mtls.com', { 'auth-tls-secret': 'shop/client-ca' }, { tls: [{ hosts: ['mtls.com'] }] }),
   );
   nginx = await NginxHarness.create();
@@ -256,7 +256,7 @@ describe('refused and unsupported annotations', () => {
 
   test.for([
     ['canary.com', 'shop/canary', ['canary', 'canary-weight']],
-    ['auth.com', 'shop/external-auth', ['auth-url', 'auth-signin']],
+    ['auth.com', 'shop/external-auth', ['auth-keepalive', 'auth-proxy-set-headers']],
     ['mtls.com', 'shop/client-certs', ['auth-tls-secret']],
   ] as const)('%s, with annotations the controller does not implement, is skipped and reported', async ([host, key, annotations]) => {
     expect((await nginx.get(host, '/secret')).status).toBe(404);

@@ -22,8 +22,8 @@ const P = 'nginx.ingress.kubernetes.io/';
 
 /** Hosts whose Ingress asks for a protection the controller does not implement. */
 const GUARDED = [
-  ['auth-url.example.com', { [`${P}auth-url`]: 'http://auth.shop.svc.cluster.local/verify' }],
-  ['basic-auth.example.com', { [`${P}auth-type`]: 'basic', [`${P}auth-secret`]: 'htpasswd', [`${P}auth-realm`]: 'Staff only' }],
+  // auth-url and basic auth are rendered now (test/controller/external-auth.test.ts, basic-auth.test.ts).
+  ['auth-cache.example.com', { [`${P}auth-cache-key`]: '$remote_user$http_authorization', [`${P}auth-cache-duration`]: '200 202 401 5m' }],
   ['rate-limit.example.com', { [`${P}limit-rps`]: '5' }],
   ['deny-list.example.com', { [`${P}denylist-source-range`]: '127.0.0.0/8' }],
 ] as const;

@@ -193,11 +193,9 @@ describe('annotations rule: what the bundled controller does not implement is de
   // Each would be served as if absent: unauthenticated, unlimited, without a client or upstream
   // certificate check, without the raw configuration or the canary split it asks for.
   test.for<[string, string, string]>([
-    ['auth-url', 'https://auth.example.com/verify', 'external authentication'],
-    ['auth-signin', 'https://login.example.com', 'external authentication'],
-    ['auth-type', 'basic', 'basic/digest authentication'],
-    ['auth-secret', 'htpasswd', 'basic/digest authentication'],
-    ['auth-realm', 'Staff only', 'basic/digest authentication'],
+    ['auth-keepalive', '10', 'external authentication'],
+    ['auth-proxy-set-headers', 'shop/auth-headers', 'external authentication'],
+    ['auth-cache-key', '$remote_user$http_authorization', 'caching external authentication responses'],
     ['denylist-source-range', '10.0.0.0/8', 'a client deny-list'],
     ['satisfy', 'any', 'combining authentication and source ranges (satisfy)'],
     ['limit-rps', '5', 'rate limiting'],
@@ -221,9 +219,9 @@ describe('annotations rule: what the bundled controller does not implement is de
   });
 
   test('every such annotation is reported, whatever its value', () => {
-    const findings = check({ [`${P}auth-url`]: '"; hostile', [`${P}limit-rps`]: 'many', [`${P}canary-weight`]: '500' });
+    const findings = check({ [`${P}auth-keepalive`]: '"; hostile', [`${P}limit-rps`]: 'many', [`${P}canary-weight`]: '500' });
     expect(findings.map((f) => [f.path, f.severity])).toEqual([
-      [`metadata.annotations[${P}auth-url]`, 'deny'],
+      [`metadata.annotations[${P}auth-keepalive]`, 'deny'],
       [`metadata.annotations[${P}limit-rps]`, 'deny'],
       [`metadata.annotations[${P}canary-weight]`, 'deny'],
     ]);

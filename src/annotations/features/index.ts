@@ -7,9 +7,11 @@ import type { AnnotationReader } from '../reader.js';
 import { accessFeature } from './access.js';
 import { affinityFeature } from './affinity.js';
 import { authFeature } from './auth.js';
+import { basicAuthFeature } from './basic-auth.js';
 import { backendProtocolFeature } from './backend-protocol.js';
 import { canaryFeature } from './canary.js';
 import { corsFeature } from './cors.js';
+import { externalAuthFeature } from './external-auth.js';
 import { modsecurityFeature } from './modsecurity.js';
 import { observabilityFeature } from './observability.js';
 import { proxyFeature } from './proxy.js';
@@ -34,6 +36,8 @@ export const FEATURES = [
   proxyFeature,
   canaryFeature,
   authFeature,
+  externalAuthFeature,
+  basicAuthFeature,
   rateLimitFeature,
   tlsFeature,
   modsecurityFeature,
