@@ -39,7 +39,7 @@ export const EXTERNAL_AUTH_ANNOTATIONS = [
     schema: enumSchema(METHODS),
     maxLength: 7,
     risk: 'low',
-    doc: 'HTTP method of the authentication subrequest (default: the client request\'s).',
+    doc: 'HTTP method of the authentication subrequest (default GET; the client\'s method is in `X-Original-Method`).',
     expects: METHODS.join(', '),
     examples: ['GET', 'POST'],
     requires: NEEDS_URL,
