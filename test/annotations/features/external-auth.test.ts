@@ -45,7 +45,7 @@ describe('auth-url: targets nginx must not dial', () => {
     ['http://0.0.0.0/', '0.0.0.0 is a loopback, link-local, unspecified or metadata address'],
     ['http://localhost:4180/', 'localhost names the local host or a metadata service'],
     ['http://metadata.google.internal/computeMetadata/v1/', 'metadata.google.internal names the local host or a metadata service'],
-  ])('%s is refused', ([url, why]) => {
+  ] as const)('%s is refused', ([url, why]) => {
     expect(settings({ 'auth-url': url })).toEqual({ error: `auth-url ${JSON.stringify(url)} cannot be dialled by nginx: ${why}`, key: 'auth-url' });
   });
 
