@@ -63,6 +63,11 @@ export interface ParseContext {
   /** The Ingress's name, for state scoped to one Ingress (its rate-limit zones). */
   readonly name?: string;
   readonly cluster?: ClusterSnapshot;
+  /**
+   * Lets auth-url name a loopback address (127.0.0.0/8, ::1). Off everywhere but in tests, whose
+   * auth service listens on loopback: in a cluster, loopback is the controller's own host.
+   */
+  readonly allowAuthUrlLoopback?: boolean;
 }
 
 /**

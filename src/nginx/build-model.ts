@@ -28,6 +28,8 @@ export interface BuildModelOptions {
    * quarantine of objects with which nginx rejects the configuration (src/controller/quarantine.ts).
    */
   readonly excluded?: ReadonlySet<string>;
+  /** Tests only (their auth service listens on loopback): see ParseContext.allowAuthUrlLoopback. */
+  readonly allowAuthUrlLoopback?: boolean;
 }
 
 /** An owned Ingress left out entirely, and why. */
@@ -158,7 +160,7 @@ export function buildModel(cluster: ClusterSnapshot, options: BuildModelOptions)
       skipped.push({ ingress: key, reason: `annotations refused: ${denied.join('; ')}` });
       continue;
     }
-    const result = compileIngress(ingress, cluster, parsed.values, cache);
+    const result = compileIngress(ingress, cluster, parsed.values, cache, options.allowAuthUrlLoopback);
     if ('error' in result) {
       skipped.push({ ingress: key, reason: result.error });
       continue;

@@ -73,6 +73,7 @@ export function compileIngress(
   cluster: ClusterSnapshot,
   annotations: AnnotationValues,
   cache?: BackendCache,
+  allowAuthUrlLoopback = false,
 ): CompiledIngress | { readonly error: string } {
   const key = objectKey(ingress);
   const namespace = ingress.metadata.namespace ?? '';
@@ -80,7 +81,7 @@ export function compileIngress(
   if (escapeFor('identifier', namespace) === undefined || escapeFor('identifier', ingress.metadata.name ?? '') === undefined) {
     return { error: 'namespace/name cannot be rendered' };
   }
-  const settings = ingressSettingsOf(annotations, { namespace, name: ingress.metadata.name ?? '', cluster });
+  const settings = ingressSettingsOf(annotations, { namespace, name: ingress.metadata.name ?? '', cluster, ...(allowAuthUrlLoopback ? { allowAuthUrlLoopback } : {}) });
   if ('error' in settings) return settings;
   const { features } = settings;
   const resolveOptions = resolveOptionsOf(features);

@@ -6,6 +6,7 @@ import { locationDirectivesOf } from '../annotations/features/index.js';
 import { quoted } from './escape.js';
 import type { Action, CanaryModel, LocationModel, UpstreamModel } from './model.js';
 import { persistentCookie, persistentPass } from './persistent-affinity.js';
+import { inheritedHeaders } from './proxy-headers.js';
 
 export interface LocationContext {
   readonly upstreams: ReadonlyMap<string, UpstreamModel>;
@@ -106,7 +107,8 @@ export function locationBody(loc: LocationModel, ctx: LocationContext): string[]
   });
   lines.push(...features.rewrite, ...action.rewritePhase);
   if (action.content.length > 0) lines.push(...features.rewriteLast);
-  lines.push(...features.directives, ...action.content);
+  const pass = grpc ? 'grpc' : 'proxy';
+  lines.push(...inheritedHeaders(pass, features.directives), ...features.directives, ...action.content);
   return lines;
 }
 

@@ -82,6 +82,6 @@ describe('the renderer and the catalog agree on what the controller does', () =>
   });
 
   test('a value for a key the catalog does not know is refused, not dropped', () => {
-    expect(ingressSettingsOf({ 'auth-url': 'https://auth.example.com' })).toEqual({ error: expect.stringContaining('auth-url'), key: 'auth-url' });
+    expect(ingressSettingsOf({ 'auth-keepalive': '10' })).toEqual({ error: expect.stringContaining('auth-keepalive'), key: 'auth-keepalive' });
   });
 });

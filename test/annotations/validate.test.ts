@@ -146,7 +146,7 @@ describe('parseAnnotations', () => {
 
   test.for([
     ['a refused catalog entry', 'auth-tls-secret', 'shop/client-ca'],
-    ['a refused key known by name only', 'auth-url', 'https://auth.example.com/verify'],
+    ['a refused key known by name only', 'auth-keepalive', '10'],
     ['an unknown key of a refused family', 'limit-requests-per-hour', '100'],
   ])('never returns %s and rejects the Ingress', ([, key, raw]) => {
     const parsed = parse({ [`${P}${key}`]: raw });

@@ -81,7 +81,7 @@ beforeAll(async () => {
     annotated('cors', 'cors.com', { 'enable-cors': 'true', 'cors-allow-origin': 'https://a.com, https://*.b.com', 'cors-allow-credentials': 'false' }),
     annotated('sticky', 'sticky.com', { affinity: 'cookie', 'session-cookie-name': 'ROUTE', 'session-cookie-max-age': '60' }, { paths: [{ path: '/', service: 'lb' }] }),
     annotated('hostile', 'hostile.com', { 'rewrite-target': '/x; return 200 pwned;' }),
-    annotated('external-auth', 'auth.com', { 'auth-url': 'http://auth.shop.svc.cluster.local/verify', 'auth-signin': 'https://login.example.com' }),
+    annotated('external-auth', 'auth.com', { 'auth-keepalive': '10', 'auth-proxy-set-headers': 'shop/auth-headers' }),
     annotated('client-certs', 'mtls.com', { 'auth-tls-secret': 'shop/client-ca' }, { tls: [{ hosts: ['mtls.com'] }] }),
   );
   nginx = await NginxHarness.create();
@@ -254,7 +254,7 @@ describe('refused and unsupported annotations', () => {
   });
 
   test.for([
-    ['auth.com', 'shop/external-auth', ['auth-url', 'auth-signin']],
+    ['auth.com', 'shop/external-auth', ['auth-keepalive', 'auth-proxy-set-headers']],
     ['mtls.com', 'shop/client-certs', ['auth-tls-secret']],
   ] as const)('%s, with annotations the controller does not implement, is skipped and reported', async ([host, key, annotations]) => {
     expect((await nginx.get(host, '/secret')).status).toBe(404);

@@ -22,8 +22,8 @@ const P = 'nginx.ingress.kubernetes.io/';
 
 /** Hosts whose Ingress asks for a protection the controller does not implement. */
 const GUARDED = [
-  ['auth-url.example.com', { [`${P}auth-url`]: 'http://auth.shop.svc.cluster.local/verify' }],
-  ['basic-auth.example.com', { [`${P}auth-type`]: 'basic', [`${P}auth-secret`]: 'htpasswd', [`${P}auth-realm`]: 'Staff only' }],
+  // auth-url, basic auth, limit-rps and denylist-source-range are rendered now (test/controller/).
+  ['auth-cache.example.com', { [`${P}auth-cache-key`]: '$remote_user$http_authorization', [`${P}auth-cache-duration`]: '200 202 401 5m' }],
   ['global-rate-limit.example.com', { [`${P}global-rate-limit`]: '5', [`${P}global-rate-limit-window`]: '1m' }],
   ['limit-family.example.com', { [`${P}limit-requests-per-hour`]: '5' }],
 ] as const;

@@ -188,15 +188,57 @@ describe('annotations rule: warnings', () => {
 
 });
 
+describe('annotations rule: authentication the controller could not serve is denied, saying why', () => {
+  const users = (auth: string) => ({
+    apiVersion: 'v1',
+    kind: 'Secret',
+    metadata: { namespace: 'shop', name: 'users' },
+    data: { auth: Buffer.from(auth).toString('base64') },
+  });
+  const withSecrets = (auth: string, annotations: Record<string, string>) =>
+    annotationsRule.check(ingress({ annotations }), contextFor(shopCluster(users(auth)), { options: DEFAULT_RULE_OPTIONS }));
+  const APR1 = '$apr1$saltsalt$bHTbtgomzkPDQ8nyKRSUj.';
+
+  test('a usable Secret is admitted', () => {
+    expect(withSecrets(`alice:${APR1}`, { [`${P}auth-type`]: 'basic', [`${P}auth-secret`]: 'users' })).toEqual([]);
+  });
+
+  test.for<[string, string, Record<string, string>, string, string]>([
+    ['a missing Secret', `alice:${APR1}`, { 'auth-type': 'basic', 'auth-secret': 'nope' }, 'auth-secret', 'auth-secret shop/nope does not exist'],
+    [
+      'a malformed htpasswd line',
+      'alice:plain-text-password',
+      { 'auth-type': 'basic', 'auth-secret': 'users' },
+      'auth-secret',
+      'auth-secret shop/users (auth-file) cannot be used: it key auth, line 1: the password of user "alice" is not a hash nginx can check (expected user:hash lines with an $apr1$, $1$, $5$, $6$, $2b$, $y$, {SHA}, {SSHA} or DES crypt hash)',
+    ],
+    ['auth-type without auth-secret', `alice:${APR1}`, { 'auth-type': 'basic' }, 'auth-type', 'needs nginx.ingress.kubernetes.io/auth-secret, the Secret holding the users'],
+    ['digest', `alice:${APR1}`, { 'auth-type': 'digest', 'auth-secret': 'users' }, 'auth-type', 'auth-type digest cannot be served: the bundled nginx has no digest authentication module; use basic (over HTTPS)'],
+    [
+      'a metadata address',
+      '',
+      { 'auth-url': 'http://169.254.169.254/latest/meta-data/' },
+      'auth-url',
+      'auth-url "http://169.254.169.254/latest/meta-data/" cannot be dialled by nginx: 169.254.169.254 is a loopback, link-local, unspecified or metadata address',
+    ],
+  ])('%s', ([, auth, raw, key, message]) => {
+    const annotations = Object.fromEntries(Object.entries(raw).map(([k, v]) => [P + k, v]));
+    expect(withSecrets(auth, annotations)).toEqual([deny(key, message)]);
+  });
+
+  test('a URL nginx could be steered by (a variable) is refused by the schema', () => {
+    const [finding] = check({ [`${P}auth-url`]: 'https://$host/oauth2/auth' });
+    expect(finding).toMatchObject({ severity: 'deny', path: `metadata.annotations[${P}auth-url]`, message: expect.stringContaining('"$"') });
+  });
+});
+
 describe('annotations rule: what the bundled controller does not implement is denied (nothing fails open)', () => {
   // Each would be served as if absent: unauthenticated, unlimited, without a client or upstream
   // certificate check, without the raw configuration or the canary split it asks for.
   test.for<[string, string, string]>([
-    ['auth-url', 'https://auth.example.com/verify', 'external authentication'],
-    ['auth-signin', 'https://login.example.com', 'external authentication'],
-    ['auth-type', 'basic', 'basic/digest authentication'],
-    ['auth-secret', 'htpasswd', 'basic/digest authentication'],
-    ['auth-realm', 'Staff only', 'basic/digest authentication'],
+    ['auth-keepalive', '10', 'external authentication'],
+    ['auth-proxy-set-headers', 'shop/auth-headers', 'external authentication'],
+    ['auth-cache-key', '$remote_user$http_authorization', 'caching external authentication responses'],
     ['global-rate-limit', '100', 'global rate limiting (memcached)'],
     ['limit-new-feature', 'x', 'rate limiting'],
     ['allowed-source-range', '10.0.0.0/8', 'client source ranges'],
@@ -216,9 +258,9 @@ describe('annotations rule: what the bundled controller does not implement is de
   });
 
   test('every such annotation is reported, whatever its value', () => {
-    const findings = check({ [`${P}auth-url`]: '"; hostile', [`${P}limit-rps`]: 'many', [`${P}canary-by-query`]: '500' });
+    const findings = check({ [`${P}auth-keepalive`]: '"; hostile', [`${P}limit-rps`]: 'many', [`${P}canary-by-query`]: '500' });
     expect(findings.map((f) => [f.path, f.severity])).toEqual([
-      [`metadata.annotations[${P}auth-url]`, 'deny'],
+      [`metadata.annotations[${P}auth-keepalive]`, 'deny'],
       [`metadata.annotations[${P}limit-rps]`, 'deny'],
       [`metadata.annotations[${P}canary-by-query]`, 'deny'],
     ]);

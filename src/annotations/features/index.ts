@@ -8,10 +8,12 @@ import { accessFeature } from './access.js';
 import { accessLogFeature } from './access-log.js';
 import { affinityFeature } from './affinity.js';
 import { authFeature } from './auth.js';
+import { basicAuthFeature } from './basic-auth.js';
 import { backendProtocolFeature } from './backend-protocol.js';
 import { canaryFeature } from './canary.js';
 import { corsFeature } from './cors.js';
 import { customErrorsFeature } from './custom-errors.js';
+import { externalAuthFeature } from './external-auth.js';
 import { modsecurityFeature } from './modsecurity.js';
 import { observabilityFeature } from './observability.js';
 import { loadBalanceFeature } from './load-balance.js';
@@ -38,6 +40,8 @@ export const FEATURES = [
   proxyFeature,
   canaryFeature,
   authFeature,
+  externalAuthFeature,
+  basicAuthFeature,
   rateLimitFeature,
   tlsFeature,
   modsecurityFeature,
