@@ -1,6 +1,6 @@
 import { isIP } from 'node:net';
 import { isSafeValue } from '../annotations/safe-value.js';
-import { compileRegexLocation } from '../pcre/nginx-regex.js';
+import { compileNginxRegex, compileRegexLocation } from '../pcre/nginx-regex.js';
 import type { MatchKind } from './model.js';
 import { parameterLengthProblem } from './parameter-length.js';
 
@@ -24,7 +24,9 @@ export type EscapeContext =
   | 'identifier' // upstream name fragment
   | 'cookie' // cookie name
   | 'size' // nginx size (`8m`)
-  | 'cidr'; // allow directive
+  | 'cidr' // allow directive
+  | 'cn-regex' // `if ($ssl_client_s_dn !~ "<value>")`: a PCRE2 regex starting with CN=
+  | 'ciphers'; // OpenSSL cipher list (`proxy_ssl_ciphers`)
 
 const DNS_LABEL = '[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?';
 const DNS_NAME = new RegExp(`^${DNS_LABEL}(\\.${DNS_LABEL})*$`);
@@ -36,6 +38,10 @@ const HEADER = /^[\x20-\x7e]*$/;
 /** Cookie names end up in variable names (`$cookie_<name>`), where `-` would end the name. */
 const TOKEN = /^[A-Za-z0-9_]{1,64}$/;
 const SIZE = /^[0-9]{1,9}[kKmMgG]?$/;
+const CN_REGEX = /^CN=[\x20-\x7e]{0,253}$/;
+/** OpenSSL cipher list: `:`-separated names or `+`-joined aliases, each optionally `!`/`-`/`+`-prefixed. */
+const CIPHER_ITEM = '[!+-]?[A-Za-z0-9_-]{1,64}(?:\\+[A-Za-z0-9_-]{1,64}){0,7}';
+const CIPHERS = new RegExp(`^${CIPHER_ITEM}(?::${CIPHER_ITEM}){0,127}$`);
 const MAX_LENGTH = 2048;
 
 /**
@@ -68,6 +74,19 @@ export function escapeFor(context: EscapeContext, value: string): string | undef
       return SIZE.test(value) ? value : undefined;
     case 'cidr':
       return cidr(value);
+    case 'cn-regex':
+      return CN_REGEX.test(value) && isSafeValue(value, 'plain') && cnRegexCompiles(value) ? value : undefined;
+    case 'ciphers':
+      return value.length <= 1024 && CIPHERS.test(value) ? value : undefined;
+  }
+}
+
+/** Compiled by the libpcre2 nginx links, case-sensitive as `!~`; a check that cannot run refuses. */
+function cnRegexCompiles(value: string): boolean {
+  try {
+    return compileNginxRegex(value).ok;
+  } catch {
+    return false;
   }
 }
 

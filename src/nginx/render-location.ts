@@ -25,7 +25,7 @@ interface ActionParts {
   readonly content: readonly string[];
 }
 
-function actionParts(action: Action, ctx: LocationContext): ActionParts {
+function actionParts(action: Action, ctx: LocationContext, featureDirectives: readonly string[] = []): ActionParts {
   switch (action.kind) {
     case 'status':
       return { rewritePhase: [`return ${action.code};`], content: [] };
@@ -36,7 +36,10 @@ function actionParts(action: Action, ctx: LocationContext): ActionParts {
       // does not resolve cannot fail `nginx -t` for the whole configuration.
       const [directive, scheme] = PASS_SCHEME[action.protocol];
       // SNI for an HTTPS name: certificates of external services are issued for their name.
-      const sni = scheme === 'https' || scheme === 'grpcs' ? [`${directive === 'grpc_pass' ? 'grpc' : 'proxy'}_ssl_server_name on;`] : [];
+      // Unless proxy-ssl-server-name (features/backend-tls.ts) says otherwise: nginx takes it once.
+      const sniDirective = `${directive === 'grpc_pass' ? 'grpc' : 'proxy'}_ssl_server_name`;
+      const own = featureDirectives.some((d) => d.startsWith(`${sniDirective} `));
+      const sni = (scheme === 'https' || scheme === 'grpcs') && !own ? [`${sniDirective} on;`] : [];
       return { rewritePhase: [`set $gh_external ${quoted(`${action.host}:${action.port}`)};`], content: [...sni, `${directive} ${scheme}://$gh_external;`] };
     }
     case 'proxy': {
@@ -55,16 +58,17 @@ export function locationBody(loc: LocationModel, ctx: LocationContext): string[]
   const s = loc.settings;
   const lines: string[] = [`# ${loc.source}`];
   if (s.sslRedirect) lines.push('if ($scheme = http) {', `    return 308 https://$host${ctx.httpsPortSuffix}$request_uri;`, '}');
-  const action = actionParts(loc.action, ctx);
   const grpc = (loc.action.kind === 'proxy' || loc.action.kind === 'external') && loc.action.protocol.startsWith('GRPC');
+  const proxies = actionParts(loc.action, ctx).content.length > 0;
   const features = locationDirectivesOf(s.features, {
     pass: grpc ? 'grpc' : 'proxy',
-    proxies: action.content.length > 0,
+    proxies,
     source: loc.source,
     secretsDir: ctx.secretsDir,
     match: loc.match,
     path: loc.path,
   });
+  const action = actionParts(loc.action, ctx, features.directives);
   lines.push(...features.rewrite, ...action.rewritePhase);
   if (action.content.length > 0) lines.push(...features.rewriteLast);
   lines.push(...features.directives, ...action.content);

@@ -3,6 +3,7 @@ import { isIP } from 'node:net';
 import { quoted, regexLiteral } from './escape.js';
 import type { LocationModel, NginxModel, ServerModel, UpstreamModel } from './model.js';
 import { levelLinesOf } from '../annotations/features/index.js';
+import { GRPC_SET_HEADERS, PROXY_SET_HEADERS } from './proxy-headers.js';
 import { actionBody, locationBody, type LocationContext } from './render-location.js';
 import { serverNamesHash } from './server-names-hash.js';
 
@@ -228,28 +229,13 @@ export function renderNginxConf(model: NginxModel, opts: RenderOptions): string 
     // upstream keepalive works (nginx's default `Connection: close` defeats it).
     block('map $http_upgrade $connection_upgrade', ['default upgrade;', '"" "";']),
     '',
-    // nginx defaults to HTTP/1.0 and `Host: $proxy_host` (the upstream name): both break
-    // name-based backends and keepalive.
+    // nginx defaults to HTTP/1.0: it breaks keepalive. The headers: nginx/proxy-headers.ts.
     'proxy_http_version 1.1;',
-    'proxy_set_header Host $host;',
-    'proxy_set_header Connection $connection_upgrade;',
-    'proxy_set_header Upgrade $http_upgrade;',
-    'proxy_set_header X-Request-ID $request_id;',
-    'proxy_set_header X-Real-IP $remote_addr;',
-    // Client-sent X-Forwarded-For is not trusted (no realip configuration): overwrite it.
-    'proxy_set_header X-Forwarded-For $remote_addr;',
-    'proxy_set_header X-Forwarded-Host $host;',
-    'proxy_set_header X-Forwarded-Port $server_port;',
-    'proxy_set_header X-Forwarded-Proto $scheme;',
-    'proxy_set_header X-Forwarded-Scheme $scheme;',
-    // httpoxy: https://httpoxy.org/
-    'proxy_set_header Proxy "";',
+    ...PROXY_SET_HEADERS,
     'proxy_connect_timeout 5s;',
     'proxy_send_timeout 60s;',
     'proxy_read_timeout 60s;',
-    'grpc_set_header X-Real-IP $remote_addr;',
-    'grpc_set_header X-Forwarded-For $remote_addr;',
-    'grpc_set_header X-Forwarded-Proto $scheme;',
+    ...GRPC_SET_HEADERS,
     '',
     'ssl_protocols TLSv1.2 TLSv1.3;',
     'ssl_session_cache shared:GatehouseSSL:10m;',

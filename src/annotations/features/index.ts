@@ -8,7 +8,9 @@ import { accessFeature } from './access.js';
 import { affinityFeature } from './affinity.js';
 import { authFeature } from './auth.js';
 import { backendProtocolFeature } from './backend-protocol.js';
+import { backendTlsFeature } from './backend-tls.js';
 import { canaryFeature } from './canary.js';
+import { clientCertificateFeature } from './client-certificate.js';
 import { corsFeature } from './cors.js';
 import { modsecurityFeature } from './modsecurity.js';
 import { observabilityFeature } from './observability.js';
@@ -20,10 +22,11 @@ import { routingFeature } from './routing.js';
 import { serviceUpstreamFeature } from './service-upstream.js';
 import { snippetsFeature } from './snippets.js';
 import { sslRedirectFeature } from './ssl-redirect.js';
-import { tlsFeature } from './tls.js';
 
 export const FEATURES = [
   sslRedirectFeature,
+  // First of the rewrite-phase checks: a request without the client certificate gets no other answer.
+  clientCertificateFeature,
   backendProtocolFeature,
   serviceUpstreamFeature,
   redirectFeature,
@@ -35,7 +38,7 @@ export const FEATURES = [
   canaryFeature,
   authFeature,
   rateLimitFeature,
-  tlsFeature,
+  backendTlsFeature,
   modsecurityFeature,
   snippetsFeature,
   routingFeature,
@@ -111,4 +114,19 @@ export function secretFilesOf(configs: FeatureConfigs): SecretFile[] {
     if (f.files && config !== undefined) files.push(...f.files(config));
   }
   return files;
+}
+
+/**
+ * The `server` lines of each server-exclusive feature on for one Ingress, by feature id: two
+ * Ingresses on one host must agree on them (nginx/build-model.ts leaves the later one out).
+ */
+export function exclusiveServerLinesOf(configs: FeatureConfigs, context: LevelContext): Map<string, string> {
+  const claims = new Map<string, string>();
+  for (const f of ERASED) {
+    const config = f.serverExclusive && f.server ? configOf(configs, f.id) : undefined;
+    if (config === undefined) continue;
+    const lines = f.server!(config, context);
+    if (lines.length > 0) claims.set(f.id, lines.join('\n'));
+  }
+  return claims;
 }
