@@ -2,6 +2,7 @@ import type { ClusterSnapshot } from '../k8s/snapshot.js';
 import { objectKey } from '../k8s/snapshot.js';
 import type { HTTPIngressPath, Ingress } from '../k8s/types.js';
 import { compileRegexLocation } from '../pcre/nginx-regex.js';
+import { backendTlsIdentity } from '../annotations/features/backend-tls.js';
 import { escapeFor } from './escape.js';
 import { locationPathOf } from './location-path.js';
 import { ingressSettingsOf, type AnnotationValues, type IngressSettings } from '../annotations/ingress-settings.js';
@@ -62,6 +63,7 @@ export function compileIngress(
     protocol: features['backend-protocol'] ?? 'HTTP',
     ...(features.affinity ? { affinityCookie: features.affinity.name } : {}),
     ...(features['service-upstream'] ? { serviceUpstream: true } : {}),
+    ...(features['backend-tls']?.tls ? { tlsIdentity: backendTlsIdentity(features['backend-tls']) } : {}),
   };
   const redirect = features.redirect;
   const resolve = (backend: HTTPIngressPath['backend']): ResolvedBackend | { error: string } => {

@@ -3,6 +3,7 @@
 // location as `proxy_ssl_*` or `grpc_ssl_*`.
 // https://kubernetes.github.io/ingress-nginx/user-guide/nginx-configuration/annotations/#backend-certificate-authentication
 // https://nginx.org/en/docs/http/ngx_http_proxy_module.html#proxy_ssl_certificate
+import { createHash } from 'node:crypto';
 import { createSecureContext } from 'node:tls';
 import type { SecretFile } from '../../nginx/model.js';
 import { pemSecretFile } from '../../nginx/certificates.js';
@@ -176,6 +177,18 @@ function secretFiles(secret: NonNullable<ReturnType<typeof referencedSecret>>): 
     ca = pemSecretFile(bundle.pem);
   }
   return { ...(certificate ? { certificate } : {}), ...(ca ? { ca } : {}) };
+}
+
+/**
+ * What tells one backend TLS setting from another, as a short hex digest: locations whose
+ * settings differ get separate upstreams (nginx/upstreams.ts ResolveOptions.tlsIdentity).
+ */
+export function backendTlsIdentity(c: BackendTlsConfig): string {
+  const { certificate, ca, ...rest } = c;
+  return createHash('sha256')
+    .update(JSON.stringify([certificate?.file, ca?.file, rest]))
+    .digest('hex')
+    .slice(0, 12);
 }
 
 export const backendTlsFeature = defineFeature({
