@@ -83,7 +83,7 @@ beforeAll(async () => {
     annotated('hostile', 'hostile.com', { 'rewrite-target': '/x; return 200 pwned;' }),
     annotated('canary', 'canary.com', { canary: 'true', 'canary-weight': '10' }),
     annotated('external-auth', 'auth.com', { 'auth-url': 'http://auth.shop.svc.cluster.local/verify', 'auth-signin': 'https://login.example.com' }),
-    annotated('client-certs', 'mtls.com', { 'auth-tls-secret': 'shop/client-ca' }, { tls: [{ hosts: ['mtls.com'] }] }),
+    annotated('passthrough', 'passthrough.com', { 'ssl-passthrough': 'true' }, { tls: [{ hosts: ['passthrough.com'] }] }),
   );
   nginx = await NginxHarness.create();
   expect((await nginx.apply(cluster)).status).toBe('applied');
@@ -257,7 +257,7 @@ describe('refused and unsupported annotations', () => {
   test.for([
     ['canary.com', 'shop/canary', ['canary', 'canary-weight']],
     ['auth.com', 'shop/external-auth', ['auth-url', 'auth-signin']],
-    ['mtls.com', 'shop/client-certs', ['auth-tls-secret']],
+    ['passthrough.com', 'shop/passthrough', ['ssl-passthrough']],
   ] as const)('%s, with annotations the controller does not implement, is skipped and reported', async ([host, key, annotations]) => {
     expect((await nginx.get(host, '/secret')).status).toBe(404);
     expect((await nginx.get(host, '/secret', { https: true, sni: host })).status).toBe(404);

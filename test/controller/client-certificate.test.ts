@@ -47,6 +47,7 @@ beforeAll(async () => {
     onHost('cn', '/cn', { 'auth-tls-secret': 'client-ca', 'auth-tls-match-cn': 'CN=client-a' }),
     onHost('plainhttp', '/plainhttp', { 'auth-tls-secret': 'client-ca', 'ssl-redirect': 'false' }),
     onHost('open', '/open', {}),
+    ingress({ name: 'missing', host: 'missing.com', annotations: { [`${P}auth-tls-secret`]: 'absent' }, tls: [{ hosts: ['missing.com'] }], paths: [{ service: 'a' }] }),
     // Another CA on the same host: nginx takes one per server; the later Ingress is left out
     // (the oldest, then the first by name, holds the host's: shop/cn).
     onHost('conflict', '/conflict', { 'auth-tls-secret': 'other-ca' }, 30),
@@ -120,6 +121,11 @@ describe('other modes', () => {
     expect((await get('/cn', clientA)).status).toBe(200);
     expect((await get('/cn', clientB)).status).toBe(403);
   });
+});
+
+test('an Ingress whose CA Secret is missing is left out, with the reason, never served without the check', async () => {
+  expect(nginx.lastBuild?.skipped).toContainEqual({ ingress: 'shop/missing', reason: 'annotation auth-tls-secret names Secret shop/absent, which does not exist' });
+  expect((await nginx.get('missing.com', '/', { https: true, sni: 'missing.com' })).status).toBe(404);
 });
 
 describe('one host, several Ingresses', () => {
