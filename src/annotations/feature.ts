@@ -95,6 +95,12 @@ export interface AnnotationFeature<Id extends string = string, Config = unknown>
   /** `server`-level lines it needs in each server the location is in (an internal location): one unit, once per server. */
   readonly server?: (config: Config, context: LevelContext) => readonly string[];
   /**
+   * The `server` lines are directives nginx takes once per server (`ssl_client_certificate`):
+   * Ingresses on one host whose lines differ conflict, and the later one is left out of the host
+   * (nginx/build-model.ts), never merged into a weaker or broader setting.
+   */
+  readonly serverExclusive?: boolean;
+  /**
    * Files made from Secret material its directives name (a CA bundle, a password file): written
    * 0600 under `secretsDir` by the controller, content-hash names (nginx/model.ts SecretFile).
    */

@@ -1,4 +1,4 @@
-import { featureUpstreamsOf, secretFilesOf } from '../annotations/features/index.js';
+import { exclusiveServerLinesOf, featureUpstreamsOf, secretFilesOf } from '../annotations/features/index.js';
 import { parseAnnotations } from '../annotations/validate.js';
 import { hostRefusal, type HostOwnershipPolicy } from '../k8s/host-ownership.js';
 import { routeKey } from '../k8s/ingress-route.js';
@@ -81,6 +81,24 @@ interface RouteDraft {
 
 interface HostDraft {
   readonly routes: Map<string, RouteDraft>;
+  /** Server-exclusive feature lines (features/index.ts exclusiveServerLinesOf) by feature id, and the Ingress that set them. */
+  readonly exclusive: Map<string, { lines: string; owner: string }>;
+}
+
+/** Why `c` cannot join a host whose server-exclusive settings differ from its own (the earlier Ingress keeps them), or undefined. */
+function exclusiveClash(draft: HostDraft | undefined, c: CompiledIngress): { winner: string; feature: string } | undefined {
+  if (!draft) return undefined;
+  for (const [id, lines] of exclusiveServerLinesOf(c.settings.features, { secretsDir: '' })) {
+    const held = draft.exclusive.get(id);
+    if (held && held.lines !== lines) return { winner: held.owner, feature: id };
+  }
+  return undefined;
+}
+
+function claimExclusive(draft: HostDraft, c: CompiledIngress): void {
+  for (const [id, lines] of exclusiveServerLinesOf(c.settings.features, { secretsDir: '' })) {
+    if (!draft.exclusive.has(id)) draft.exclusive.set(id, { lines, owner: c.key });
+  }
 }
 
 function byString<T>(key: (t: T) => string): (a: T, b: T) => number {
@@ -192,12 +210,16 @@ export function buildModel(cluster: ClusterSnapshot, options: BuildModelOptions)
     for (const route of c.routes) {
       if (!refusedHosts.has(route.host)) {
         const refusal = hostRefusal(c.ingress, route.host, claimantsOf.get(route.host) ?? [], policy);
-        refusedHosts.set(route.host, refusal?.ownerIngress);
+        // nginx takes some server settings once per host (a client CA): the older Ingress keeps them.
+        const clash = refusal ? undefined : exclusiveClash(hosts.get(route.host), c);
+        refusedHosts.set(route.host, refusal?.ownerIngress ?? clash?.winner);
         if (refusal) conflicts.push({ winner: refusal.ownerIngress, loser: c.key, claim: `host ${route.host}, owned by namespace ${refusal.ownerNamespace}` });
+        if (clash) conflicts.push({ winner: clash.winner, loser: c.key, claim: `host ${route.host || '*'}, ${clash.feature} settings (one per host)` });
       }
       if (refusedHosts.get(route.host) !== undefined) continue;
       let draft = hosts.get(route.host);
-      if (!draft) hosts.set(route.host, (draft = { routes: new Map() }));
+      if (!draft) hosts.set(route.host, (draft = { routes: new Map(), exclusive: new Map() }));
+      claimExclusive(draft, c);
       // One route, one location: which spellings are the same route is k8s/ingress-route.ts's
       // decision, the one the host-path-conflict rule denies by.
       const key = routeKey(route);
@@ -266,7 +288,7 @@ export function buildModel(cluster: ClusterSnapshot, options: BuildModelOptions)
   };
 
   const servers = [...hosts.entries()].filter(([h]) => h !== '').map(([h, d]) => serverOf(h, d)).sort(byString((s) => s.host));
-  const defaultServer = serverOf('', hosts.get('') ?? { routes: new Map() });
+  const defaultServer = serverOf('', hosts.get('') ?? { routes: new Map(), exclusive: new Map() });
 
   let defaultBackend: ResolvedBackend | undefined;
   let defaultOwner = '';

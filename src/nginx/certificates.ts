@@ -28,6 +28,11 @@ const checked = new WeakMap<Secret, CertificateResult>();
 function check(secret: Secret): CertificateResult {
   const pair = tlsSecretPair(secret);
   if (!pair.ok) return { ok: false, reason: pair.problem };
-  const digest = createHash('sha256').update(pair.pem).digest('hex').slice(0, 32);
-  return { ok: true, file: { file: `${digest}.pem`, content: pair.pem } };
+  return { ok: true, file: pemSecretFile(pair.pem) };
+}
+
+/** A SecretFile for PEM text (a key + chain, a CA bundle): named by the hash of its content. */
+export function pemSecretFile(pem: string): SecretFile {
+  const digest = createHash('sha256').update(pem).digest('hex').slice(0, 32);
+  return { file: `${digest}.pem`, content: pem };
 }

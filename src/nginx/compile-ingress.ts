@@ -2,6 +2,7 @@ import type { ClusterSnapshot } from '../k8s/snapshot.js';
 import { objectKey } from '../k8s/snapshot.js';
 import type { HTTPIngressPath, Ingress } from '../k8s/types.js';
 import { compileRegexLocation } from '../pcre/nginx-regex.js';
+import { backendTlsIdentity } from '../annotations/features/backend-tls.js';
 import { escapeFor } from './escape.js';
 import { locationPathOf } from './location-path.js';
 import { ingressSettingsOf, type AnnotationValues, type IngressSettings } from '../annotations/ingress-settings.js';
@@ -44,12 +45,13 @@ function balanceOf(features: FeatureConfigs): { balance?: UpstreamBalance } {
   return {};
 }
 
-/** How an Ingress's annotations shape the upstreams of its backends (protocol, balancing, service-upstream). */
+/** How an Ingress's annotations shape the upstreams of its backends (protocol, balancing, service-upstream, backend TLS). */
 export function resolveOptionsOf(features: FeatureConfigs): ResolveOptions {
   return {
     protocol: features['backend-protocol'] ?? 'HTTP',
     ...balanceOf(features),
     ...(features['service-upstream'] ? { serviceUpstream: true } : {}),
+    ...(features['backend-tls']?.tls ? { tlsIdentity: backendTlsIdentity(features['backend-tls']) } : {}),
   };
 }
 

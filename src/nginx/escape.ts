@@ -29,7 +29,9 @@ export type EscapeContext =
   | 'cookie-domain' // Domain attribute of a cookie: a DNS name, optionally with a leading dot
   | 'hash-key' // `hash` key of an upstream: literal text and request variables (hash-key.ts)
   | 'header-name' // request header name, read as `$http_<name>`
-  | 'pcre'; // case-sensitive PCRE inside double quotes (`map` source `"~<pcre>"`, `if (… ~ "<pcre>")`)
+  | 'pcre' // case-sensitive PCRE inside double quotes (`map` source `"~<pcre>"`, `if (… ~ "<pcre>")`)
+  | 'cn-regex' // `if ($ssl_client_s_dn !~ "<value>")`: a PCRE2 regex starting with CN=
+  | 'ciphers'; // OpenSSL cipher list (`proxy_ssl_ciphers`)
 
 const DNS_LABEL = '[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?';
 const DNS_NAME = new RegExp(`^${DNS_LABEL}(\\.${DNS_LABEL})*$`);
@@ -43,6 +45,10 @@ const TOKEN = /^[A-Za-z0-9_]{1,64}$/;
 const SIZE = /^[0-9]{1,9}[kKmMgG]?$/;
 /** Header names that survive nginx's default `underscores_in_headers off` and make a variable name. */
 const HEADER_NAME = /^[A-Za-z0-9-]{1,128}$/;
+const CN_REGEX = /^CN=[\x20-\x7e]{0,253}$/;
+/** OpenSSL cipher list: `:`-separated names or `+`-joined aliases, each optionally `!`/`-`/`+`-prefixed. */
+const CIPHER_ITEM = '[!+-]?[A-Za-z0-9_-]{1,64}(?:\\+[A-Za-z0-9_-]{1,64}){0,7}';
+const CIPHERS = new RegExp(`^${CIPHER_ITEM}(?::${CIPHER_ITEM}){0,127}$`);
 const MAX_LENGTH = 2048;
 
 /**
@@ -83,6 +89,10 @@ export function escapeFor(context: EscapeContext, value: string): string | undef
       return HEADER_NAME.test(value) ? value : undefined;
     case 'pcre':
       return pcreProblem(value) === undefined ? value : undefined;
+    case 'cn-regex':
+      return CN_REGEX.test(value) && isSafeValue(value, 'plain') && cnRegexCompiles(value) ? value : undefined;
+    case 'ciphers':
+      return value.length <= 1024 && CIPHERS.test(value) ? value : undefined;
   }
 }
 
@@ -107,6 +117,15 @@ export function pcreProblem(value: string): string | undefined {
     return check.ok ? undefined : `is not a valid nginx (PCRE2) regular expression: ${check.message} at offset ${check.offset}`;
   } catch {
     return 'could not be checked as a regular expression: libpcre2-8 is unavailable';
+  }
+}
+
+/** Compiled by the libpcre2 nginx links, case-sensitive as `!~`; a check that cannot run refuses. */
+function cnRegexCompiles(value: string): boolean {
+  try {
+    return compileNginxRegex(value).ok;
+  } catch {
+    return false;
   }
 }
 

@@ -29,7 +29,7 @@ interface ActionParts {
   readonly content: readonly string[];
 }
 
-function actionParts(action: Action, ctx: LocationContext): ActionParts {
+function actionParts(action: Action, ctx: LocationContext, featureDirectives: readonly string[] = []): ActionParts {
   switch (action.kind) {
     case 'status':
       return { rewritePhase: [`return ${action.code};`], content: [] };
@@ -40,7 +40,10 @@ function actionParts(action: Action, ctx: LocationContext): ActionParts {
       // does not resolve cannot fail `nginx -t` for the whole configuration.
       const [directive, scheme] = PASS_SCHEME[action.protocol];
       // SNI for an HTTPS name: certificates of external services are issued for their name.
-      const sni = scheme === 'https' || scheme === 'grpcs' ? [`${directive === 'grpc_pass' ? 'grpc' : 'proxy'}_ssl_server_name on;`] : [];
+      // Unless proxy-ssl-server-name (features/backend-tls.ts) says otherwise: nginx takes it once.
+      const sniDirective = `${directive === 'grpc_pass' ? 'grpc' : 'proxy'}_ssl_server_name`;
+      const own = featureDirectives.some((d) => d.startsWith(`${sniDirective} `));
+      const sni = (scheme === 'https' || scheme === 'grpcs') && !own ? [`${sniDirective} on;`] : [];
       return { rewritePhase: [`set $gh_external ${quoted(`${action.host}:${action.port}`)};`], content: [...sni, `${directive} ${scheme}://$gh_external;`] };
     }
     case 'proxy': {
@@ -72,11 +75,11 @@ function when(condition: string, lines: readonly string[]): string[] {
  * a side without endpoints answers 503 by `return` instead, as it does without a canary.
  * https://nginx.org/en/docs/http/ngx_http_proxy_module.html#proxy_pass
  */
-function splitActionParts(main: Action, canary: CanaryModel, ctx: LocationContext): ActionParts {
-  const mainParts = actionParts(main, ctx);
+function splitActionParts(main: Action, canary: CanaryModel, ctx: LocationContext, featureDirectives: readonly string[]): ActionParts {
+  const mainParts = actionParts(main, ctx, featureDirectives);
   // build-model merges canaries only into routes that proxy (or answer 503 for a missing Service).
   if (main.kind !== 'proxy' && main.kind !== 'status') return mainParts;
-  const canaryParts = actionParts(canary.action, ctx);
+  const canaryParts = actionParts(canary.action, ctx, featureDirectives);
   const m = reachable(main, ctx);
   const c = reachable(canary.action, ctx);
   if (m && c) {
@@ -94,17 +97,20 @@ export function locationBody(loc: LocationModel, ctx: LocationContext): string[]
   const s = loc.settings;
   const lines: string[] = [`# ${loc.source}`, ...(loc.canary ? [`# canary: ${loc.canary.source}`] : [])];
   if (s.sslRedirect) lines.push('if ($scheme = http) {', `    return 308 https://$host${ctx.httpsPortSuffix}$request_uri;`, '}');
-  const action = loc.canary ? splitActionParts(loc.action, loc.canary, ctx) : actionParts(loc.action, ctx);
   const grpc = (loc.action.kind === 'proxy' || loc.action.kind === 'external') && loc.action.protocol.startsWith('GRPC');
+  const partsWith = (directives: readonly string[]): ActionParts =>
+    loc.canary ? splitActionParts(loc.action, loc.canary, ctx, directives) : actionParts(loc.action, ctx, directives);
+  const proxies = partsWith([]).content.length > 0;
   const features = locationDirectivesOf(s.features, {
     pass: grpc ? 'grpc' : 'proxy',
-    proxies: action.content.length > 0,
+    proxies,
     source: loc.source,
     secretsDir: ctx.secretsDir,
     match: loc.match,
     path: loc.path,
     ...(ctx.defaultUpstream ? { defaultUpstream: ctx.defaultUpstream } : {}),
   });
+  const action = partsWith(features.directives);
   lines.push(...features.rewrite, ...action.rewritePhase);
   if (action.content.length > 0) lines.push(...features.rewriteLast);
   const pass = grpc ? 'grpc' : 'proxy';

@@ -89,6 +89,13 @@ export interface ResolveOptions {
   readonly protocol: BackendProtocol;
   /** Balancing other than round robin (a separate upstream per balancing). */
   readonly balance?: UpstreamBalance;
+  /**
+   * Backend TLS settings (features/backend-tls.ts backendTlsIdentity, hex): a separate upstream
+   * per setting, because nginx reuses keepalive connections and TLS sessions per upstream, and a
+   * connection verified with one CA or authenticated with one client certificate must not serve a
+   * location that asks for another.
+   */
+  readonly tlsIdentity?: string;
   /** service-upstream: the ClusterIP and Service port are the one endpoint. */
   readonly serviceUpstream?: boolean;
 }
@@ -106,7 +113,7 @@ export function resolveBackend(
 ): ResolvedBackend | UnrenderableBackend {
   if (!cache) return resolveUncached(cluster, namespace, backend, options);
   const ref = backend.service;
-  const key = `${namespace}\0${ref?.name ?? ''}\0${ref?.port?.name ?? ''}\0${ref?.port?.number ?? ''}\0${options.protocol}\0${balanceSuffix(options.balance)}\0${options.serviceUpstream ? 's' : ''}\0${backend.resource ? 'r' : ''}`;
+  const key = `${namespace}\0${ref?.name ?? ''}\0${ref?.port?.name ?? ''}\0${ref?.port?.number ?? ''}\0${options.protocol}\0${balanceSuffix(options.balance)}\0${options.serviceUpstream ? 's' : ''}\0${backend.resource ? 'r' : ''}\0${options.tlsIdentity ?? ''}`;
   let hit = cache.get(key);
   if (!hit) cache.set(key, (hit = resolveUncached(cluster, namespace, backend, options)));
   return hit;
@@ -140,7 +147,7 @@ function resolveUncached(
   if (!sp) return SERVICE_UNAVAILABLE;
   const portKey = escapeFor('identifier', sp.name ? sp.name : String(sp.port));
   if (portKey === undefined) return { error: `port name ${JSON.stringify(sp.name)} of Service ${namespace}/${ref.name} cannot be rendered` };
-  const upstreamName = `${ns}_${name}_${portKey}${balanceSuffix(options.balance)}${options.serviceUpstream ? '_svc' : ''}`;
+  const upstreamName = `${ns}_${name}_${portKey}${balanceSuffix(options.balance)}${options.serviceUpstream ? '_svc' : ''}${options.tlsIdentity ? `_tls_${options.tlsIdentity}` : ''}`;
   const upstream: UpstreamModel = {
     name: upstreamName,
     endpoints: endpointsOf(cluster, svc, sp, options.serviceUpstream === true),

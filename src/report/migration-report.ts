@@ -80,7 +80,10 @@ function annotationOf(verdict: AnnotationVerdict, report: IngressReport): Migrat
   const path = annotationPath(verdict.annotation);
   const findings = report.findings.filter((f) => f.path === path && !isAnnotationRule(f));
   const support = controllerSupport(verdict.annotation.slice(NGINX_ANNOTATION_PREFIX.length));
-  const denial = verdict.status !== 'refused' ? findings.find((f) => f.severity === 'deny') : undefined;
+  // The annotations rule also denies an accepted value the controller cannot serve (a Secret in
+  // another namespace or unusable): that denial is this annotation's too.
+  const served = (f: Finding): boolean => f.path === path && f.severity === 'deny' && isAnnotationRule(f);
+  const denial = verdict.status !== 'refused' ? (findings.find((f) => f.severity === 'deny') ?? report.findings.find(served)) : undefined;
   const status = denial ? 'refused' : verdict.status;
   const reason = denial ? 'denied-by-rule' : verdict.reason;
   const message = denial ? `[${denial.rule}] ${denial.message}` : verdict.message;

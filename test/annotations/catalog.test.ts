@@ -157,7 +157,7 @@ describe('catalogMarkdown', () => {
     expect(md).toContain(
       '| proxy | `nginx.ingress.kubernetes.io/proxy-body-size` | renders | low | a size like 8m, 512k or 0 | `8m` | Largest request body',
     );
-    expect(md).toContain('| tls | `nginx.ingress.kubernetes.io/auth-tls-secret` | **refused** | high |');
+    expect(md).toContain('| client-certificate | `nginx.ingress.kubernetes.io/auth-tls-secret` | renders | high |');
   });
 
   test('escapes pipes inside cells', () => {

@@ -145,7 +145,7 @@ describe('parseAnnotations', () => {
   });
 
   test.for([
-    ['a refused catalog entry', 'auth-tls-secret', 'shop/client-ca'],
+    ['a refused catalog entry', 'configuration-snippet', 'proxy_set_header X-Extra 1;'],
     ['a refused key known by name only', 'auth-keepalive', '10'],
     ['an unknown key of a refused family', 'limit-requests-per-hour', '100'],
   ])('never returns %s and rejects the Ingress', ([, key, raw]) => {

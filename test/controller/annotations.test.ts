@@ -82,7 +82,7 @@ beforeAll(async () => {
     annotated('sticky', 'sticky.com', { affinity: 'cookie', 'session-cookie-name': 'ROUTE', 'session-cookie-max-age': '60' }, { paths: [{ path: '/', service: 'lb' }] }),
     annotated('hostile', 'hostile.com', { 'rewrite-target': '/x; return 200 pwned;' }),
     annotated('external-auth', 'auth.com', { 'auth-keepalive': '10', 'auth-proxy-set-headers': 'shop/auth-headers' }),
-    annotated('client-certs', 'mtls.com', { 'auth-tls-secret': 'shop/client-ca' }, { tls: [{ hosts: ['mtls.com'] }] }),
+    annotated('passthrough', 'passthrough.com', { 'ssl-passthrough': 'true' }, { tls: [{ hosts: ['passthrough.com'] }] }),
   );
   nginx = await NginxHarness.create();
   expect((await nginx.apply(cluster)).status).toBe('applied');
@@ -255,7 +255,7 @@ describe('refused and unsupported annotations', () => {
 
   test.for([
     ['auth.com', 'shop/external-auth', ['auth-keepalive', 'auth-proxy-set-headers']],
-    ['mtls.com', 'shop/client-certs', ['auth-tls-secret']],
+    ['passthrough.com', 'shop/passthrough', ['ssl-passthrough']],
   ] as const)('%s, with annotations the controller does not implement, is skipped and reported', async ([host, key, annotations]) => {
     expect((await nginx.get(host, '/secret')).status).toBe(404);
     expect((await nginx.get(host, '/secret', { https: true, sni: host })).status).toBe(404);

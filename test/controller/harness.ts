@@ -91,6 +91,8 @@ export interface RequestOptions {
   https?: boolean;
   /** Source address of the client socket (a 127/8 address: a different client to nginx). */
   localAddress?: string;
+  /** HTTPS client certificate and key (PEM) to present. */
+  clientCert?: { readonly cert: string; readonly key: string };
 }
 
 function parse(status: number, headers: IncomingHttpHeaders, text: string, certCN?: string): Response {
@@ -119,7 +121,7 @@ export function request(port: number, host: string, path: string, opts: RequestO
       res.on('end', () => resolve(parse(res.statusCode ?? 0, res.headers, Buffer.concat(chunks).toString(), certCN)));
     };
     const req = opts.https
-      ? https.request({ ...base, ...(opts.sni ? { servername: opts.sni } : {}), rejectUnauthorized: false }, onResponse)
+      ? https.request({ ...base, ...(opts.sni ? { servername: opts.sni } : {}), ...(opts.clientCert ?? {}), rejectUnauthorized: false }, onResponse)
       : http.request(base, onResponse);
     req.setTimeout(15_000, () => req.destroy(new Error(`request to ${host}${path} timed out`)));
     req.on('error', reject);

@@ -154,8 +154,8 @@ describe('skipped Ingresses', () => {
     ['a rewrite referencing a missing capture group', { annotations: { 'nginx.ingress.kubernetes.io/rewrite-target': '/$2' }, paths: [{ path: '/x(.*)', pathType: 'ImplementationSpecific' }] }, 'spec.rules[0].http.paths[0].path "/x(.*)" has no capture group $2 for rewrite-target'],
     [
       'an annotation the controller does not implement',
-      { annotations: { 'nginx.ingress.kubernetes.io/auth-tls-secret': 'shop/ca' } },
-      'annotations refused: metadata.annotations[nginx.ingress.kubernetes.io/auth-tls-secret]: nginx.ingress.kubernetes.io/auth-tls-secret (client-certificate authentication) is not implemented by the bundled controller yet; the Ingress is refused rather than served without it',
+      { annotations: { 'nginx.ingress.kubernetes.io/ssl-passthrough': 'true' } },
+      'annotations refused: metadata.annotations[nginx.ingress.kubernetes.io/ssl-passthrough]: nginx.ingress.kubernetes.io/ssl-passthrough (TLS passthrough to the backend) is not implemented by the bundled controller yet; the Ingress is refused rather than served without it',
     ],
   ])('%s', ([, input, reason]) => {
     const result = build(shopCluster(ingress(input)));

@@ -10,7 +10,9 @@ import { affinityFeature } from './affinity.js';
 import { authFeature } from './auth.js';
 import { basicAuthFeature } from './basic-auth.js';
 import { backendProtocolFeature } from './backend-protocol.js';
+import { backendTlsFeature } from './backend-tls.js';
 import { canaryFeature } from './canary.js';
+import { clientCertificateFeature } from './client-certificate.js';
 import { corsFeature } from './cors.js';
 import { customErrorsFeature } from './custom-errors.js';
 import { externalAuthFeature } from './external-auth.js';
@@ -25,10 +27,11 @@ import { routingFeature } from './routing.js';
 import { serviceUpstreamFeature } from './service-upstream.js';
 import { snippetsFeature } from './snippets.js';
 import { sslRedirectFeature } from './ssl-redirect.js';
-import { tlsFeature } from './tls.js';
 
 export const FEATURES = [
   sslRedirectFeature,
+  // First of the rewrite-phase checks: a request without the client certificate gets no other answer.
+  clientCertificateFeature,
   backendProtocolFeature,
   serviceUpstreamFeature,
   redirectFeature,
@@ -43,7 +46,7 @@ export const FEATURES = [
   externalAuthFeature,
   basicAuthFeature,
   rateLimitFeature,
-  tlsFeature,
+  backendTlsFeature,
   modsecurityFeature,
   snippetsFeature,
   routingFeature,
@@ -131,4 +134,19 @@ export function featureUpstreamsOf(configs: FeatureConfigs): UpstreamModel[] {
     if (f.upstreams && config !== undefined) upstreams.push(...f.upstreams(config));
   }
   return upstreams;
+}
+
+/**
+ * The `server` lines of each server-exclusive feature on for one Ingress, by feature id: two
+ * Ingresses on one host must agree on them (nginx/build-model.ts leaves the later one out).
+ */
+export function exclusiveServerLinesOf(configs: FeatureConfigs, context: LevelContext): Map<string, string> {
+  const claims = new Map<string, string>();
+  for (const f of ERASED) {
+    const config = f.serverExclusive && f.server ? configOf(configs, f.id) : undefined;
+    if (config === undefined) continue;
+    const lines = f.server!(config, context);
+    if (lines.length > 0) claims.set(f.id, lines.join('\n'));
+  }
+  return claims;
 }
