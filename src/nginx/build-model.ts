@@ -9,7 +9,8 @@ import { backtrackingProblem, type RegexRedosMode } from '../pcre/backtracking.j
 import { DEFAULT_RULE_OPTIONS, type RuleOptions } from '../rules/types.js';
 import { certificateFromSecret } from './certificates.js';
 import { compileIngress, type CompiledIngress, type Route } from './compile-ingress.js';
-import type { Action, SecretFile, LocationModel, NginxModel, ServerModel, UpstreamModel } from './model.js';
+import { extraHostNames } from './extra-host-names.js';
+import type { Action, SecretFile, LocationModel, NginxModel, RedirectServerModel, ServerModel, UpstreamModel } from './model.js';
 import { isUnrenderable, resolveBackend, type BackendCache, type ResolvedBackend } from './upstreams.js';
 
 export interface BuildModelOptions {
@@ -157,6 +158,8 @@ export function buildModel(cluster: ClusterSnapshot, options: BuildModelOptions)
   }
 
   const hosts = new Map<string, HostDraft>();
+  /** The named hosts each Ingress may serve (host ownership), for its aliases and www redirects. */
+  const servedHosts = new Map<CompiledIngress, string[]>();
   for (const c of compiled) {
     const refusedHosts = new Map<string, string | undefined>();
     for (const route of c.routes) {
@@ -164,6 +167,7 @@ export function buildModel(cluster: ClusterSnapshot, options: BuildModelOptions)
         const refusal = hostRefusal(c.ingress, route.host, claimantsOf.get(route.host) ?? [], policy);
         refusedHosts.set(route.host, refusal?.ownerIngress);
         if (refusal) conflicts.push({ winner: refusal.ownerIngress, loser: c.key, claim: `host ${route.host}, owned by namespace ${refusal.ownerNamespace}` });
+        else if (route.host !== '') servedHosts.set(c, [...(servedHosts.get(c) ?? []), route.host]);
       }
       if (refusedHosts.get(route.host) !== undefined) continue;
       let draft = hosts.get(route.host);
@@ -226,7 +230,23 @@ export function buildModel(cluster: ClusterSnapshot, options: BuildModelOptions)
     return { host, ...(cert && host !== '' ? { certificate: cert.file } : {}), tls, locations };
   };
 
-  const servers = [...hosts.entries()].filter(([h]) => h !== '').map(([h, d]) => serverOf(h, d)).sort(byString((s) => s.host));
+  const names = extraHostNames(compiled, servedHosts, claimantsOf);
+  conflicts.push(...names.conflicts);
+  warnings.push(...names.warnings);
+  const servers = [...hosts.entries()]
+    .filter(([h]) => h !== '')
+    .map(([h, d]) => {
+      const server = serverOf(h, d);
+      const aliases = names.aliases.get(h);
+      return aliases ? { ...server, aliases } : server;
+    })
+    .sort(byString((s) => s.host));
+  const redirectServers = names.redirects.map(({ from, to }): RedirectServerModel => {
+    const target = servers.find((s) => s.host === to);
+    const cert = target?.tls ? (certOf.get(from) ?? (target.certificate ? secretFiles.get(target.certificate) : undefined)) : undefined;
+    if (cert) secretFiles.set(cert.file, cert);
+    return { from, to, tls: target?.tls === true, ...(cert ? { certificate: cert.file } : {}) };
+  });
   const defaultServer = serverOf('', hosts.get('') ?? { routes: new Map() });
 
   let defaultBackend: ResolvedBackend | undefined;
@@ -247,6 +267,7 @@ export function buildModel(cluster: ClusterSnapshot, options: BuildModelOptions)
     model: {
       servers,
       defaultServer,
+      ...(redirectServers.length > 0 ? { redirectServers } : {}),
       upstreams: [...upstreams.values()].sort(byString((u) => u.name)),
       secretFiles: [...secretFiles.values()].sort(byString((c) => c.file)),
       defaultAction: defaultBackend?.action ?? NOT_FOUND,

@@ -3,6 +3,7 @@
 // `set`/`if`/`return`/`rewrite` run in the rewrite phase in the order written, before the access
 // phase (`allow`/`deny`, `auth_request`).
 import { locationDirectivesOf } from '../annotations/features/index.js';
+import { URI_WITHOUT_TRAILING_SLASH } from '../annotations/features/ssl-redirect.js';
 import { quoted } from './escape.js';
 import type { Action, LocationModel, UpstreamModel } from './model.js';
 
@@ -54,7 +55,8 @@ function actionParts(action: Action, ctx: LocationContext): ActionParts {
 export function locationBody(loc: LocationModel, ctx: LocationContext): string[] {
   const s = loc.settings;
   const lines: string[] = [`# ${loc.source}`];
-  if (s.sslRedirect) lines.push('if ($scheme = http) {', `    return 308 https://$host${ctx.httpsPortSuffix}$request_uri;`, '}');
+  const uri = s.features['ssl-redirect']?.dropTrailingSlash ? URI_WITHOUT_TRAILING_SLASH : '$request_uri';
+  if (s.sslRedirect) lines.push('if ($scheme = http) {', `    return 308 https://$host${ctx.httpsPortSuffix}${uri};`, '}');
   const action = actionParts(loc.action, ctx);
   const grpc = (loc.action.kind === 'proxy' || loc.action.kind === 'external') && loc.action.protocol.startsWith('GRPC');
   const features = locationDirectivesOf(s.features, {

@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
 import { isIP } from 'node:net';
 import { quoted, regexLiteral } from './escape.js';
-import type { LocationModel, NginxModel, ServerModel, UpstreamModel } from './model.js';
+import type { LocationModel, NginxModel, RedirectServerModel, ServerModel, UpstreamModel } from './model.js';
 import { levelLinesOf } from '../annotations/features/index.js';
 import { actionBody, locationBody, type LocationContext } from './render-location.js';
+import { setHeaderLines } from './proxy-headers.js';
 import { serverNamesHash } from './server-names-hash.js';
 
 /** Operator settings (flags), not cluster data. Invalid values throw: they are programmer/config errors. */
@@ -164,9 +165,32 @@ function serverBlock(server: ServerModel, opts: RenderOptions, fallback: readonl
     const file = server.certificate ? quoted(`${opts.configDir}/certs/${server.certificate}`) : fallbackCert;
     head.push(`listen ${opts.httpsListen} ssl http2${suffix};`, `ssl_certificate ${file};`, `ssl_certificate_key ${file};`);
   }
-  head.push(`server_name ${serverName(server.host)};`);
+  head.push(`server_name ${[serverName(server.host), ...(server.aliases ?? [])].join(' ')};`);
   const featureLines = levelLinesOf('server', server.locations.map((l) => l.settings.features), ctx);
   return block('server', [...head, ...(featureLines.length > 0 ? ['', ...featureLines] : []), '', ...serverLocations(server, fallback, ctx)]);
+}
+
+/**
+ * from-to-www-redirect: every request for `from` gets a 308 to the same URI on `to`, with the
+ * scheme and the port the client used (the port from its Host header: nginx's own may not be the
+ * one clients reach). ingress-nginx: rootfs/etc/nginx/template/nginx.tmpl, "server redirects".
+ */
+function redirectServerBlock(r: RedirectServerModel, opts: RenderOptions, fallbackCert: string): Node {
+  const head = [`listen ${opts.httpListen};`];
+  if (r.tls) {
+    const file = r.certificate ? quoted(`${opts.configDir}/certs/${r.certificate}`) : fallbackCert;
+    head.push(`listen ${opts.httpsListen} ssl http2;`, `ssl_certificate ${file};`, `ssl_certificate_key ${file};`);
+  }
+  return block('server', [
+    ...head,
+    `server_name ${r.from};`,
+    '',
+    'set $gh_www_port "";',
+    'if ($http_host ~ ":([0-9]{1,5})$") {',
+    '    set $gh_www_port ":$1";',
+    '}',
+    `return 308 $scheme://${r.to}$gh_www_port$request_uri;`,
+  ]);
 }
 
 function statusServer(listen: string): Node {
@@ -207,7 +231,10 @@ export function renderNginxConf(model: NginxModel, opts: RenderOptions): string 
   const fallback = ['# default', ...actionBody(model.defaultAction, ctx)];
   const keepalive = opts.upstreamKeepalive ?? 32;
   // Wildcard hosts become regex names, which nginx does not hash.
-  const hashedNames = [model.defaultServer, ...model.servers].map((s) => serverName(s.host)).filter((n) => !n.startsWith('"~'));
+  const hashedNames = [
+    ...[model.defaultServer, ...model.servers].flatMap((s) => [serverName(s.host), ...(s.aliases ?? [])]),
+    ...(model.redirectServers ?? []).map((r) => r.from),
+  ].filter((n) => !n.startsWith('"~'));
   const namesHash = serverNamesHash(hashedNames);
 
   const http: Node[] = [
@@ -228,28 +255,13 @@ export function renderNginxConf(model: NginxModel, opts: RenderOptions): string 
     // upstream keepalive works (nginx's default `Connection: close` defeats it).
     block('map $http_upgrade $connection_upgrade', ['default upgrade;', '"" "";']),
     '',
-    // nginx defaults to HTTP/1.0 and `Host: $proxy_host` (the upstream name): both break
-    // name-based backends and keepalive.
+    // nginx defaults to HTTP/1.0, which defeats keepalive. The headers: nginx/proxy-headers.ts.
     'proxy_http_version 1.1;',
-    'proxy_set_header Host $host;',
-    'proxy_set_header Connection $connection_upgrade;',
-    'proxy_set_header Upgrade $http_upgrade;',
-    'proxy_set_header X-Request-ID $request_id;',
-    'proxy_set_header X-Real-IP $remote_addr;',
-    // Client-sent X-Forwarded-For is not trusted (no realip configuration): overwrite it.
-    'proxy_set_header X-Forwarded-For $remote_addr;',
-    'proxy_set_header X-Forwarded-Host $host;',
-    'proxy_set_header X-Forwarded-Port $server_port;',
-    'proxy_set_header X-Forwarded-Proto $scheme;',
-    'proxy_set_header X-Forwarded-Scheme $scheme;',
-    // httpoxy: https://httpoxy.org/
-    'proxy_set_header Proxy "";',
+    ...setHeaderLines('proxy'),
     'proxy_connect_timeout 5s;',
     'proxy_send_timeout 60s;',
     'proxy_read_timeout 60s;',
-    'grpc_set_header X-Real-IP $remote_addr;',
-    'grpc_set_header X-Forwarded-For $remote_addr;',
-    'grpc_set_header X-Forwarded-Proto $scheme;',
+    ...setHeaderLines('grpc'),
     '',
     'ssl_protocols TLSv1.2 TLSv1.3;',
     'ssl_session_cache shared:GatehouseSSL:10m;',
@@ -261,6 +273,7 @@ export function renderNginxConf(model: NginxModel, opts: RenderOptions): string 
     if (node) http.push('', node);
   }
   for (const server of [model.defaultServer, ...model.servers]) http.push('', serverBlock(server, opts, fallback, ctx, fallbackCert));
+  for (const r of model.redirectServers ?? []) http.push('', redirectServerBlock(r, opts, fallbackCert));
   if (opts.statusListen !== undefined) http.push('', statusServer(opts.statusListen));
 
   const main: Node[] = [

@@ -21,6 +21,11 @@ import { serviceUpstreamFeature } from './service-upstream.js';
 import { snippetsFeature } from './snippets.js';
 import { sslRedirectFeature } from './ssl-redirect.js';
 import { tlsFeature } from './tls.js';
+import { hostNamesFeature } from './host-names.js';
+import { proxyBufferingFeature } from './proxy-buffering.js';
+import { proxyRetriesFeature } from './proxy-retries.js';
+import { responseRewritesFeature } from './response-rewrites.js';
+import { upstreamHeadersFeature } from './upstream-headers.js';
 
 export const FEATURES = [
   sslRedirectFeature,
@@ -40,6 +45,11 @@ export const FEATURES = [
   snippetsFeature,
   routingFeature,
   observabilityFeature,
+  upstreamHeadersFeature,
+  responseRewritesFeature,
+  proxyBufferingFeature,
+  proxyRetriesFeature,
+  hostNamesFeature,
 ] as const;
 
 type Feature = (typeof FEATURES)[number];

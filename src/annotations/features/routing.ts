@@ -3,16 +3,14 @@ import { defineFeature } from '../feature.js';
 
 /**
  * Routing extras the controller does not render. Without them the Ingress serves the same clients
- * from the same backends, with less (no alias hosts, no mirror copies, no fallback backend, default
- * balancing), never more. custom-http-errors is refused: it hides the backend's own error pages,
+ * from the same backends, with less (no mirror copies, no fallback backend, default
+ * balancing), never more. Alias hosts: host-names.ts. custom-http-errors is refused: it hides the backend's own error pages,
  * which may show internals.
  */
 export const ROUTING_UNIMPLEMENTED = [
-  ...unimplemented('ignores', 'extra host names', ['server-alias']),
   ...unimplemented('ignores', 'a per-Ingress default backend', ['default-backend', 'disable-proxy-intercept-errors']),
   ...unimplemented('refuses', 'replacing backend error pages', ['custom-http-errors']),
   ...unimplemented('ignores', 'request mirroring', ['mirror-target', 'mirror-request-body', 'mirror-host']),
-  ...unimplemented('ignores', 'the X-Forwarded-Prefix header', ['x-forwarded-prefix']),
   ...unimplemented('ignores', 'load-balancing choices', [
     'load-balance',
     'upstream-hash-by',
