@@ -229,3 +229,22 @@ describe('annotations rule: what the bundled controller does not implement is de
     ]);
   });
 });
+
+describe('annotations rule: headers, rewrites, buffering and retries', () => {
+  test.for([
+    ['upstream-vhost', 'example.com; return 200 x', 'invalid value "example.com; return 200 x": must not contain ";"'],
+    ['upstream-vhost', '$http_x_target', 'invalid value "$http_x_target": must not contain "$"'],
+    ['proxy-buffer-size', '1g', 'invalid value "1g": must be at most 256k (a bound Gatehouse sets so one Ingress cannot exhaust the controller)'],
+    ['proxy-buffers-number', '99', 'invalid value "99": must be a whole number from 4 to 32'],
+    ['proxy-next-upstream', 'error http_418', 'invalid value "error http_418": must be off, or conditions among error, timeout, invalid_header, http_500, http_502, http_503, http_504, http_403, http_404, http_429, non_idempotent separated by spaces'],
+    ['proxy-cookie-path', '~^/(.*)$ /$1', 'invalid value "~^/(.*)$ /$1": must not contain "$"'],
+    ['proxy-redirect-from', '~^http://x', 'invalid value "~^http://x": must be default, off, an absolute path or an http(s) URL'],
+    ['server-alias', '*.example.com', 'invalid value "*.example.com": must be host names like www.example.com separated by commas (item 1, "*.example.com", is not)'],
+  ] as const)('%s %j', ([key, value, message]) => {
+    expect(check({ [`${P}${key}`]: value }, { annotationsRiskLevel: 'critical' })).toEqual([deny(key, message)]);
+  });
+
+  test('"off" with other proxy-next-upstream conditions is denied', () => {
+    expect(check({ [`${P}proxy-next-upstream`]: 'error off' })).toEqual([deny('proxy-next-upstream', '`off` cannot be combined with other conditions')]);
+  });
+});
