@@ -1,4 +1,4 @@
-import { BOOLEAN, BOOLEAN_MAX_LENGTH, integerSchema, patternSchema, unimplemented, type AnnotationEntry } from '../entry.js';
+import { BOOLEAN, BOOLEAN_MAX_LENGTH, integerSchema, patternSchema, unimplemented, type AnnotationEntry, type UnimplementedEntry } from '../entry.js';
 import { defineFeature } from '../feature.js';
 import { optional } from '../optional.js';
 
@@ -59,9 +59,17 @@ export const PROXY_ANNOTATIONS = [
  * features of their own: proxy-buffering.ts, proxy-retries.ts, upstream-headers.ts,
  * response-rewrites.ts). Custom headers often carry security headers (CSP, HSTS): refused.
  */
-export const PROXY_UNIMPLEMENTED = [
+export const PROXY_UNIMPLEMENTED: readonly UnimplementedEntry[] = [
   ...unimplemented('ignores', 'proxy buffering', ['proxy-busy-buffers-size']),
-  ...unimplemented('refuses', 'custom response headers', ['custom-headers']),
+  {
+    key: 'custom-headers',
+    controller: 'refuses',
+    feature: 'custom response headers',
+    // Its value names a ConfigMap, and the controller watches no ConfigMaps (k8s/informer-sources.ts):
+    // serving without the headers would drop what they often are, security headers (CSP, HSTS).
+    differs:
+      'Refused until the controller watches ConfigMaps: the headers often are security headers (CSP, HSTS) and would be dropped; put them in the backend\'s responses meanwhile.',
+  },
 ];
 
 /** Request size and backend timeouts; absent values keep the http-level defaults (nginx/render.ts). */
