@@ -80,7 +80,10 @@ function annotationOf(verdict: AnnotationVerdict, report: IngressReport): Migrat
   const path = annotationPath(verdict.annotation);
   const findings = report.findings.filter((f) => f.path === path && !isAnnotationRule(f));
   const support = controllerSupport(verdict.annotation.slice(NGINX_ANNOTATION_PREFIX.length));
-  const denial = verdict.status !== 'refused' ? findings.find((f) => f.severity === 'deny') : undefined;
+  // An accepted value the controller cannot serve (a missing ConfigMap or Secret) is denied by the
+  // annotations rule itself, after the catalog's verdict: it refuses the annotation too.
+  const unservable = verdict.status !== 'refused' ? report.findings.find((f) => f.path === path && isAnnotationRule(f) && f.severity === 'deny') : undefined;
+  const denial = verdict.status !== 'refused' ? (findings.find((f) => f.severity === 'deny') ?? unservable) : undefined;
   const status = denial ? 'refused' : verdict.status;
   const reason = denial ? 'denied-by-rule' : verdict.reason;
   const message = denial ? `[${denial.rule}] ${denial.message}` : verdict.message;
@@ -92,7 +95,7 @@ function annotationOf(verdict: AnnotationVerdict, report: IngressReport): Migrat
     ...(support && support.feature !== key ? { feature: support.feature } : {}),
     ...(message !== undefined ? { message } : {}),
     ...(support?.differs ? { differs: support.differs } : {}),
-    findings: denial ? findings.filter((f) => f !== denial) : findings,
+    findings: denial && denial !== unservable ? findings.filter((f) => f !== denial) : findings,
   };
 }
 

@@ -4,11 +4,16 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { selfSignedKeyPair } from '../../src/tls/self-signed.js';
 import { ingress, service, shopCluster, tlsSecret, type IngressSpecInput } from '../fixtures/builders.js';
 import { endpointSlice } from '../fixtures/endpoint-slices.js';
+import type { ConfigMap } from '../../src/k8s/types.js';
 import { NginxHarness, startBackend, type Backend } from './harness.js';
 
 const P = 'nginx.ingress.kubernetes.io/';
 let nginx: NginxHarness;
 const backends: Backend[] = [];
+
+function headersConfigMap(name: string, data: Record<string, string>, labelled = true): ConfigMap {
+  return { apiVersion: 'v1', kind: 'ConfigMap', metadata: { namespace: 'shop', name, ...(labelled ? { labels: { 'gatehouse.dev/response-headers': 'true' } } : {}) }, data };
+}
 
 function annotated(name: string, host: string, annotations: Record<string, string>, more: Partial<IngressSpecInput> = {}) {
   const prefixed = Object.fromEntries(Object.entries(annotations).map(([k, v]) => [P + k, v]));
@@ -21,6 +26,14 @@ beforeAll(async () => {
   const a = await startBackend('a', '127.0.0.50', (req, res) => {
     if (req.url === '/redirect') {
       res.writeHead(302, { location: 'http://internal.local/inner/page' }).end();
+      return true;
+    }
+    if (req.url === '/fail') {
+      res.writeHead(500).end();
+      return true;
+    }
+    if (req.url === '/own-header') {
+      res.writeHead(200, { 'x-frame-options': 'SAMEORIGIN', 'content-type': 'text/plain' }).end('ok');
       return true;
     }
     if (req.url === '/cookie') {
@@ -49,6 +62,10 @@ beforeAll(async () => {
     annotated('alias', 'main.com', { 'server-alias': 'alias.com, second-alias.com' }, { creationTimestamp: '2024-01-01T00:00:00Z' }),
     // An alias that is another Ingress's host is not taken: the host's own Ingress answers it.
     annotated('alias-thief', 'thief.com', { 'server-alias': 'prefix.com' }, { namespace: 'shop', creationTimestamp: '2024-01-03T00:00:00Z' }),
+    headersConfigMap('security-headers', { 'Content-Security-Policy': "default-src 'self'; img-src *", 'X-Frame-Options': 'DENY' }),
+    headersConfigMap('unlabelled', { 'X-Frame-Options': 'DENY' }, false),
+    annotated('custom', 'custom.com', { 'custom-headers': 'security-headers' }),
+    annotated('custom-unlabelled', 'custom-unlabelled.com', { 'custom-headers': 'unlabelled' }),
     annotated('slash', 'slash.com', { 'force-ssl-redirect': 'true', 'preserve-trailing-slash': 'false' }),
     annotated('keep-slash', 'keep-slash.com', { 'force-ssl-redirect': 'true' }),
   );
@@ -128,6 +145,31 @@ describe('server-alias', () => {
   test('an alias that is another Ingress\'s host is not taken, and the conflict is reported', async () => {
     expect((await nginx.get('prefix.com', '/')).echo?.headers['x-forwarded-prefix']).toBe('/api');
     expect(nginx.lastBuild?.conflicts).toContainEqual({ winner: 'shop/prefix', loser: 'shop/alias-thief', claim: 'host prefix.com (server-alias of thief.com)' });
+  });
+});
+
+describe('custom-headers', () => {
+  test('the ConfigMap\'s headers are on the response, a CSP with ";" and quotes intact', async () => {
+    const res = await nginx.get('custom.com', '/');
+    expect([res.headers['content-security-policy'], res.headers['x-frame-options']]).toEqual(["default-src 'self'; img-src *", 'DENY']);
+  });
+
+  test('they replace the backend\'s header of the same name', async () => {
+    const res = await nginx.get('custom.com', '/own-header');
+    expect(res.headers['x-frame-options']).toBe('DENY');
+  });
+
+  test('on error answers too (always)', async () => {
+    const res = await nginx.get('custom.com', '/fail');
+    expect([res.status, res.headers['x-frame-options']]).toEqual([500, 'DENY']);
+  });
+
+  test('a ConfigMap without the label: the Ingress is left out, with the reason', async () => {
+    expect((await nginx.get('custom-unlabelled.com', '/')).status).toBe(404);
+    expect(nginx.lastBuild?.skipped).toContainEqual({
+      ingress: 'shop/custom-unlabelled',
+      reason: 'annotation custom-headers: ConfigMap shop/unlabelled not found with label gatehouse.dev/response-headers (the only ConfigMaps Gatehouse reads)',
+    });
   });
 });
 

@@ -17,6 +17,7 @@ describe('escapeFor accepts what renders safely', () => {
     ['url', 'https://example.com/new?x=1', 'https://example.com/new?x=1'],
     ['header', 'https://a.example.com', 'https://a.example.com'],
     ['header', 'GET, POST', 'GET, POST'],
+    ["quoted-header", "default-src 'self'; img-src * {x} #y", "default-src 'self'; img-src * {x} #y"],
     ['address', '10.0.0.1', '10.0.0.1'],
     ['address', 'fd00::1', '[fd00::1]'],
     ['address', 'backend.default.svc.cluster.local', 'backend.default.svc.cluster.local'],
@@ -35,6 +36,11 @@ describe('escapeFor accepts what renders safely', () => {
 describe('escapeFor refuses what could change nginx.conf', () => {
   test.for<[EscapeContext, string]>([
     ['host', 'a.com;'],
+    ['quoted-header', 'a" always; return 200 "x'],
+    ['quoted-header', 'a\\'],
+    ['quoted-header', '$host'],
+    ['quoted-header', 'a\nb'],
+    ['quoted-header', 'caf\u00e9'],
     ['host', 'a.com\nserver_name b'],
     ['host', '*.*.a.com'],
     ['host', 'a..com'],

@@ -213,7 +213,6 @@ describe('annotations rule: what the bundled controller does not implement is de
     ['canary', 'true', 'canary traffic splitting'],
     ['canary-by-header-pattern', '^beta$', 'canary traffic splitting'],
     ['ssl-passthrough', 'true', 'TLS passthrough to the backend'],
-    ['custom-headers', 'shop/security-headers', 'custom response headers'],
     ['auth-new-feature', 'x', 'authentication'],
     ['lua-snippet', 'x', 'raw nginx configuration (snippets)'],
   ])('%s', ([key, value, feature]) => {
@@ -242,6 +241,21 @@ describe('annotations rule: headers, rewrites, buffering and retries', () => {
     ['server-alias', '*.example.com', 'invalid value "*.example.com": must be host names like www.example.com separated by commas (item 1, "*.example.com", is not)'],
   ] as const)('%s %j', ([key, value, message]) => {
     expect(check({ [`${P}${key}`]: value }, { annotationsRiskLevel: 'critical' })).toEqual([deny(key, message)]);
+  });
+
+  test('custom-headers naming a ConfigMap that is missing (or not labelled) is denied', () => {
+    const cluster = shopCluster();
+    cluster.markCovered('ConfigMap');
+    const findings = annotationsRule.check(ingress({ annotations: { [`${P}custom-headers`]: 'security-headers' } }), contextFor(cluster));
+    expect(findings).toEqual([
+      deny('custom-headers', 'annotation custom-headers: ConfigMap shop/security-headers not found with label gatehouse.dev/response-headers (the only ConfigMaps Gatehouse reads)'),
+    ]);
+  });
+
+  test('custom-headers with a ConfigMap in another namespace is denied', () => {
+    expect(check({ [`${P}custom-headers`]: 'other/security-headers' })).toEqual([
+      deny('custom-headers', "annotation custom-headers: ConfigMap other/security-headers is not in the Ingress's namespace shop"),
+    ]);
   });
 
   test('"off" with other proxy-next-upstream conditions is denied', () => {

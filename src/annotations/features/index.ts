@@ -21,6 +21,7 @@ import { serviceUpstreamFeature } from './service-upstream.js';
 import { snippetsFeature } from './snippets.js';
 import { sslRedirectFeature } from './ssl-redirect.js';
 import { tlsFeature } from './tls.js';
+import { customHeadersFeature } from './custom-headers.js';
 import { hostNamesFeature } from './host-names.js';
 import { proxyBufferingFeature } from './proxy-buffering.js';
 import { proxyRetriesFeature } from './proxy-retries.js';
@@ -50,6 +51,7 @@ export const FEATURES = [
   proxyBufferingFeature,
   proxyRetriesFeature,
   hostNamesFeature,
+  customHeadersFeature,
 ] as const;
 
 type Feature = (typeof FEATURES)[number];

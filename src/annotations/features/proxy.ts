@@ -55,21 +55,12 @@ export const PROXY_ANNOTATIONS = [
 
 /**
  * Proxy settings the controller does not render. proxy-busy-buffers-size changes performance, not
- * who reaches what: ignored (buffering, retries, request headers and response rewrites are
- * features of their own: proxy-buffering.ts, proxy-retries.ts, upstream-headers.ts,
- * response-rewrites.ts). Custom headers often carry security headers (CSP, HSTS): refused.
+ * who reaches what: ignored (buffering, retries, request headers, response rewrites and custom
+ * headers are features of their own: proxy-buffering.ts, proxy-retries.ts, upstream-headers.ts,
+ * response-rewrites.ts, custom-headers.ts).
  */
 export const PROXY_UNIMPLEMENTED: readonly UnimplementedEntry[] = [
   ...unimplemented('ignores', 'proxy buffering', ['proxy-busy-buffers-size']),
-  {
-    key: 'custom-headers',
-    controller: 'refuses',
-    feature: 'custom response headers',
-    // Its value names a ConfigMap, and the controller watches no ConfigMaps (k8s/informer-sources.ts):
-    // serving without the headers would drop what they often are, security headers (CSP, HSTS).
-    differs:
-      'Refused until the controller watches ConfigMaps: the headers often are security headers (CSP, HSTS) and would be dropped; put them in the backend\'s responses meanwhile.',
-  },
 ];
 
 /** Request size and backend timeouts; absent values keep the http-level defaults (nginx/render.ts). */
