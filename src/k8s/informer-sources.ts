@@ -1,6 +1,6 @@
 import { CoreV1Api, DiscoveryV1Api, type KubeConfig, NetworkingV1Api } from '@kubernetes/client-node';
 import type { KubeObject, SnapshotKind } from './types.js';
-import { SERVICE_NAME_LABEL } from './types.js';
+import { RESPONSE_HEADERS_LABEL, SERVICE_NAME_LABEL } from './types.js';
 
 /** A list response as the informer needs it (typed-client models or plain JSON). */
 export interface ListResult {
@@ -58,10 +58,19 @@ export function informerSources(kc: KubeConfig): Readonly<Record<SnapshotKind, I
       labelSelector: SERVICE_NAME_LABEL,
       list: () => discovery.listEndpointSliceForAllNamespaces({ labelSelector: SERVICE_NAME_LABEL }),
     },
+    // Only ConfigMaps labelled for custom-headers: the rest may be large and are none of Gatehouse's business.
+    ConfigMap: {
+      kind: 'ConfigMap',
+      apiVersion: 'v1',
+      path: '/api/v1/configmaps',
+      labelSelector: RESPONSE_HEADERS_LABEL,
+      list: () => core.listConfigMapForAllNamespaces({ labelSelector: RESPONSE_HEADERS_LABEL }),
+    },
   };
 }
 
-/** Whether an object may enter the cache (a Secret the field selector should have filtered is refused). */
+/** Whether an object may enter the cache (a Secret or ConfigMap the selector should have filtered is refused). */
 export function admissible(kind: SnapshotKind, obj: KubeObject): boolean {
+  if (kind === 'ConfigMap') return obj.metadata?.labels?.[RESPONSE_HEADERS_LABEL] !== undefined;
   return kind !== 'Secret' || (obj as { type?: string }).type === 'kubernetes.io/tls';
 }

@@ -7,6 +7,7 @@ const KIND_API_VERSIONS: Readonly<Record<Exclude<SnapshotKind, 'Ingress'>, reado
   Secret: ['v1'],
   IngressClass: ['networking.k8s.io/v1', 'networking.k8s.io/v1beta1'],
   EndpointSlice: ['discovery.k8s.io/v1'],
+  ConfigMap: ['v1'],
 };
 
 /** The snapshot kind of an object, or undefined for anything Gatehouse does not keep. */

@@ -19,8 +19,8 @@ export interface SnapshotSource {
   stop(): Promise<void>;
 }
 
-/** What the webhook reads; the controller adds EndpointSlices. */
-export const WEBHOOK_KINDS: readonly SnapshotKind[] = ['Namespace', 'Service', 'Secret', 'IngressClass', 'Ingress'];
+/** What the webhook reads; the controller adds EndpointSlices. ConfigMaps: only labelled ones (informer-sources.ts). */
+export const WEBHOOK_KINDS: readonly SnapshotKind[] = ['Namespace', 'Service', 'Secret', 'IngressClass', 'Ingress', 'ConfigMap'];
 export const CONTROLLER_KINDS: readonly SnapshotKind[] = [...WEBHOOK_KINDS, 'EndpointSlice'];
 
 /** `--snapshot` files when given, else the live API (`--kubeconfig` or in-cluster). */

@@ -1,5 +1,6 @@
 import { routeIndexPath } from './ingress-route.js';
 import type {
+  ConfigMap,
   EndpointSlice,
   Ingress,
   IngressClass,
@@ -21,6 +22,8 @@ export interface ClusterSnapshot {
   /** Services with this name in any namespace (for "it lives in another namespace" hints). */
   servicesNamed(name: string): readonly Service[];
   secret(namespace: string, name: string): Secret | undefined;
+  /** A ConfigMap labelled RESPONSE_HEADERS_LABEL (the only ones watched). */
+  configMap(namespace: string, name: string): ConfigMap | undefined;
   ingressClass(name: string): IngressClass | undefined;
   ingressClasses(): readonly IngressClass[];
   ingress(namespace: string, name: string): Ingress | undefined;
@@ -197,6 +200,9 @@ export class SnapshotStore implements ClusterSnapshot {
   }
   secret(namespace: string, name: string): Secret | undefined {
     return this.get('Secret', `${namespace}/${name}`);
+  }
+  configMap(namespace: string, name: string): ConfigMap | undefined {
+    return this.get('ConfigMap', `${namespace}/${name}`);
   }
   ingressClass(name: string): IngressClass | undefined {
     return this.get('IngressClass', name);

@@ -99,6 +99,18 @@ export interface Secret extends KubeObject {
   readonly stringData?: Readonly<Record<string, string>>;
 }
 
+/**
+ * v1 ConfigMap. Only those labelled RESPONSE_HEADERS_LABEL are watched (custom-headers):
+ * annotations/features/custom-headers.ts.
+ */
+export interface ConfigMap extends KubeObject {
+  readonly metadata: ObjectMeta;
+  readonly data?: Readonly<Record<string, string>>;
+}
+
+/** The label a ConfigMap needs for custom-headers to use it: the only ConfigMaps Gatehouse reads. */
+export const RESPONSE_HEADERS_LABEL = 'gatehouse.dev/response-headers';
+
 /** networking.k8s.io/v1 IngressClass. */
 export interface IngressClass extends KubeObject {
   readonly metadata: ObjectMeta;
@@ -137,7 +149,7 @@ export interface EndpointSlice extends KubeObject {
 }
 
 /** The kinds a ClusterSnapshot holds. */
-export type SnapshotKind = 'Namespace' | 'Service' | 'Secret' | 'IngressClass' | 'Ingress' | 'EndpointSlice';
+export type SnapshotKind = 'Namespace' | 'Service' | 'Secret' | 'IngressClass' | 'Ingress' | 'EndpointSlice' | 'ConfigMap';
 
 export const SNAPSHOT_KINDS: readonly SnapshotKind[] = [
   'Namespace',
@@ -146,6 +158,7 @@ export const SNAPSHOT_KINDS: readonly SnapshotKind[] = [
   'IngressClass',
   'Ingress',
   'EndpointSlice',
+  'ConfigMap',
 ];
 
 /** Label on an EndpointSlice naming its Service. https://kubernetes.io/docs/concepts/services-networking/endpoint-slices/ */

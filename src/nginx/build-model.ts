@@ -9,8 +9,9 @@ import { backtrackingProblem, type RegexRedosMode } from '../pcre/backtracking.j
 import { DEFAULT_RULE_OPTIONS, type RuleOptions } from '../rules/types.js';
 import { certificateFromSecret } from './certificates.js';
 import { isCanaryIngress, type CanaryConfig } from '../annotations/features/canary.js';
+import { extraHostNames } from './extra-host-names.js';
 import { compileIngress, resolveOptionsOf, type CompiledIngress, type Route } from './compile-ingress.js';
-import type { Action, CanaryModel, SecretFile, LocationModel, NginxModel, ServerModel, UpstreamModel } from './model.js';
+import type { Action, CanaryModel, SecretFile, LocationModel, NginxModel, RedirectServerModel, ServerModel, UpstreamModel } from './model.js';
 import { isUnrenderable, resolveBackend, type BackendCache, type ResolvedBackend } from './upstreams.js';
 
 export interface BuildModelOptions {
@@ -200,6 +201,8 @@ export function buildModel(cluster: ClusterSnapshot, options: BuildModelOptions)
 
   const hosts = new Map<string, HostDraft>();
   const canaries: CompiledIngress[] = [];
+  /** The named hosts each Ingress may serve (host ownership), for its aliases and www redirects. */
+  const servedHosts = new Map<CompiledIngress, string[]>();
   for (const c of compiled) {
     // A canary serves nothing of its own: it joins main routes below, once they are all known.
     if (c.settings.features.canary) {
@@ -215,6 +218,7 @@ export function buildModel(cluster: ClusterSnapshot, options: BuildModelOptions)
         refusedHosts.set(route.host, refusal?.ownerIngress ?? clash?.winner);
         if (refusal) conflicts.push({ winner: refusal.ownerIngress, loser: c.key, claim: `host ${route.host}, owned by namespace ${refusal.ownerNamespace}` });
         if (clash) conflicts.push({ winner: clash.winner, loser: c.key, claim: `host ${route.host || '*'}, ${clash.feature} settings (one per host)` });
+        else if (route.host !== '') servedHosts.set(c, [...(servedHosts.get(c) ?? []), route.host]);
       }
       if (refusedHosts.get(route.host) !== undefined) continue;
       let draft = hosts.get(route.host);
@@ -287,7 +291,23 @@ export function buildModel(cluster: ClusterSnapshot, options: BuildModelOptions)
     return { host, ...(cert && host !== '' ? { certificate: cert.file } : {}), tls, locations };
   };
 
-  const servers = [...hosts.entries()].filter(([h]) => h !== '').map(([h, d]) => serverOf(h, d)).sort(byString((s) => s.host));
+  const names = extraHostNames(compiled, servedHosts, claimantsOf);
+  conflicts.push(...names.conflicts);
+  warnings.push(...names.warnings);
+  const servers = [...hosts.entries()]
+    .filter(([h]) => h !== '')
+    .map(([h, d]) => {
+      const server = serverOf(h, d);
+      const aliases = names.aliases.get(h);
+      return aliases ? { ...server, aliases } : server;
+    })
+    .sort(byString((s) => s.host));
+  const redirectServers = names.redirects.map(({ from, to }): RedirectServerModel => {
+    const target = servers.find((s) => s.host === to);
+    const cert = target?.tls ? (certOf.get(from) ?? (target.certificate ? secretFiles.get(target.certificate) : undefined)) : undefined;
+    if (cert) secretFiles.set(cert.file, cert);
+    return { from, to, tls: target?.tls === true, ...(cert ? { certificate: cert.file } : {}) };
+  });
   const defaultServer = serverOf('', hosts.get('') ?? { routes: new Map(), exclusive: new Map() });
 
   let defaultBackend: ResolvedBackend | undefined;
@@ -312,6 +332,7 @@ export function buildModel(cluster: ClusterSnapshot, options: BuildModelOptions)
     model: {
       servers,
       defaultServer,
+      ...(redirectServers.length > 0 ? { redirectServers } : {}),
       upstreams: [...upstreams.values()].sort(byString((u) => u.name)),
       secretFiles: [...secretFiles.values()].sort(byString((c) => c.file)),
       defaultAction: defaultBackend?.action ?? NOT_FOUND,

@@ -21,6 +21,7 @@ export type EscapeContext =
   | 'rewrite' // rewrite replacement: a path with `$1`..`$9` captures only
   | 'url' // redirect target of `return 30x`
   | 'header' // add_header value
+  | 'quoted-header' // add_header value inside double quotes, from a ConfigMap (`;` and `'` of a CSP allowed)
   | 'address' // upstream server host: IP or DNS name
   | 'identifier' // upstream name fragment
   | 'cookie' // cookie name
@@ -40,6 +41,12 @@ const PATH = /^\/[A-Za-z0-9/._~!*,:@&=+()%-]*$/;
 const REWRITE = /^\/([A-Za-z0-9/._~!*,:@&=+()%?-]|\$[1-9])*$/;
 const URL_CHARS = /^[A-Za-z0-9\-._~:/?#[\]@!&()*+,;=%]+$/;
 const HEADER = /^[\x20-\x7e]*$/;
+/**
+ * Inside double quotes nginx ends the string only at `"` and treats `\` as an escape; `$` starts a
+ * variable in add_header values. `;`, `'`, `{`, `}`, `#` are plain characters there.
+ */
+const QUOTED_HEADER = /^[\x20-\x7e]*$/;
+const QUOTED_HEADER_SYNTAX = /["\\$]/;
 /** Cookie names end up in variable names (`$cookie_<name>`), where `-` would end the name. */
 const TOKEN = /^[A-Za-z0-9_]{1,64}$/;
 const SIZE = /^[0-9]{1,9}[kKmMgG]?$/;
@@ -71,6 +78,8 @@ export function escapeFor(context: EscapeContext, value: string): string | undef
     case 'header':
       // The annotation catalog's universal guard: no quotes, `\`, `$`, `;`, braces, `#`.
       return HEADER.test(value) && isSafeValue(value, 'plain') ? value : undefined;
+    case 'quoted-header':
+      return QUOTED_HEADER.test(value) && !QUOTED_HEADER_SYNTAX.test(value) ? value : undefined;
     case 'address':
       return address(value);
     case 'identifier':

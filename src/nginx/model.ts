@@ -103,6 +103,17 @@ export interface ServerModel {
   readonly tls: boolean;
   /** Locations sorted for rendering; see render.ts for nginx order. */
   readonly locations: readonly LocationModel[];
+  /** More names of this server (server-alias), lowercase DNS names no Ingress has as a host. */
+  readonly aliases?: readonly string[];
+}
+
+/** A server answering every request for `from` with a 308 to the same URI on `to` (from-to-www-redirect). */
+export interface RedirectServerModel {
+  readonly from: string;
+  readonly to: string;
+  /** Whether it listens for TLS too (when `to` does), and with which certificate (a SecretFile). */
+  readonly tls: boolean;
+  readonly certificate?: string;
 }
 
 /** The complete model. Arrays are in deterministic order. */
@@ -111,6 +122,8 @@ export interface NginxModel {
   readonly servers: readonly ServerModel[];
   /** The catch-all server (host ''): rules without a host, then `defaultAction`. */
   readonly defaultServer: ServerModel;
+  /** www redirect servers, sorted by `from`. */
+  readonly redirectServers?: readonly RedirectServerModel[];
   readonly upstreams: readonly UpstreamModel[];
   readonly secretFiles: readonly SecretFile[];
   /** What requests no server/location matches get. */

@@ -3,6 +3,7 @@
 // `set`/`if`/`return`/`rewrite` run in the rewrite phase in the order written, before the access
 // phase (`allow`/`deny`, `auth_request`).
 import { locationDirectivesOf } from '../annotations/features/index.js';
+import { URI_WITHOUT_TRAILING_SLASH } from '../annotations/features/ssl-redirect.js';
 import { quoted } from './escape.js';
 import type { Action, CanaryModel, LocationModel, UpstreamModel } from './model.js';
 import { persistentCookie, persistentPass } from './persistent-affinity.js';
@@ -96,7 +97,8 @@ function splitActionParts(main: Action, canary: CanaryModel, ctx: LocationContex
 export function locationBody(loc: LocationModel, ctx: LocationContext): string[] {
   const s = loc.settings;
   const lines: string[] = [`# ${loc.source}`, ...(loc.canary ? [`# canary: ${loc.canary.source}`] : [])];
-  if (s.sslRedirect) lines.push('if ($scheme = http) {', `    return 308 https://$host${ctx.httpsPortSuffix}$request_uri;`, '}');
+  const uri = s.features['ssl-redirect']?.dropTrailingSlash ? URI_WITHOUT_TRAILING_SLASH : '$request_uri';
+  if (s.sslRedirect) lines.push('if ($scheme = http) {', `    return 308 https://$host${ctx.httpsPortSuffix}${uri};`, '}');
   const grpc = (loc.action.kind === 'proxy' || loc.action.kind === 'external') && loc.action.protocol.startsWith('GRPC');
   const partsWith = (directives: readonly string[]): ActionParts =>
     loc.canary ? splitActionParts(loc.action, loc.canary, ctx, directives) : actionParts(loc.action, ctx, directives);

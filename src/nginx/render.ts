@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { isIP } from 'node:net';
 import { quoted, regexLiteral } from './escape.js';
-import type { LocationModel, NginxModel, ServerModel, UpstreamBalance, UpstreamModel } from './model.js';
+import type { LocationModel, NginxModel, RedirectServerModel, ServerModel, UpstreamBalance, UpstreamModel } from './model.js';
 import { levelLinesOf } from '../annotations/features/index.js';
 import { persistentCookie, persistentMaps } from './persistent-affinity.js';
 import { actionBody, locationBody, type LocationContext } from './render-location.js';
@@ -181,9 +181,32 @@ function serverBlock(server: ServerModel, opts: RenderOptions, fallback: readonl
     const file = server.certificate ? quoted(`${opts.configDir}/certs/${server.certificate}`) : fallbackCert;
     head.push(`listen ${opts.httpsListen} ssl http2${suffix};`, `ssl_certificate ${file};`, `ssl_certificate_key ${file};`);
   }
-  head.push(`server_name ${serverName(server.host)};`);
+  head.push(`server_name ${[serverName(server.host), ...(server.aliases ?? [])].join(' ')};`);
   const featureLines = levelLinesOf('server', server.locations.map((l) => l.settings.features), ctx);
   return block('server', [...head, ...(featureLines.length > 0 ? ['', ...featureLines] : []), '', ...serverLocations(server, fallback, ctx)]);
+}
+
+/**
+ * from-to-www-redirect: every request for `from` gets a 308 to the same URI on `to`, with the
+ * scheme and the port the client used (the port from its Host header: nginx's own may not be the
+ * one clients reach). ingress-nginx: rootfs/etc/nginx/template/nginx.tmpl, "server redirects".
+ */
+function redirectServerBlock(r: RedirectServerModel, opts: RenderOptions, fallbackCert: string): Node {
+  const head = [`listen ${opts.httpListen};`];
+  if (r.tls) {
+    const file = r.certificate ? quoted(`${opts.configDir}/certs/${r.certificate}`) : fallbackCert;
+    head.push(`listen ${opts.httpsListen} ssl http2;`, `ssl_certificate ${file};`, `ssl_certificate_key ${file};`);
+  }
+  return block('server', [
+    ...head,
+    `server_name ${r.from};`,
+    '',
+    'set $gh_www_port "";',
+    'if ($http_host ~ ":([0-9]{1,5})$") {',
+    '    set $gh_www_port ":$1";',
+    '}',
+    `return 308 $scheme://${r.to}$gh_www_port$request_uri;`,
+  ]);
 }
 
 function statusServer(listen: string): Node {
@@ -231,7 +254,10 @@ export function renderNginxConf(model: NginxModel, opts: RenderOptions): string 
   const fallback = ['# default', ...actionBody(model.defaultAction, ctx)];
   const keepalive = opts.upstreamKeepalive ?? 32;
   // Wildcard hosts become regex names, which nginx does not hash.
-  const hashedNames = [model.defaultServer, ...model.servers].map((s) => serverName(s.host)).filter((n) => !n.startsWith('"~'));
+  const hashedNames = [
+    ...[model.defaultServer, ...model.servers].flatMap((s) => [serverName(s.host), ...(s.aliases ?? [])]),
+    ...(model.redirectServers ?? []).map((r) => r.from),
+  ].filter((n) => !n.startsWith('"~'));
   const namesHash = serverNamesHash(hashedNames);
 
   const http: Node[] = [
@@ -273,6 +299,7 @@ export function renderNginxConf(model: NginxModel, opts: RenderOptions): string 
     if (cookie !== undefined) http.push('', ...persistentMaps(u, cookie));
   }
   for (const server of [model.defaultServer, ...model.servers]) http.push('', serverBlock(server, opts, fallback, ctx, fallbackCert));
+  for (const r of model.redirectServers ?? []) http.push('', redirectServerBlock(r, opts, fallbackCert));
   if (opts.statusListen !== undefined) http.push('', statusServer(opts.statusListen));
 
   const main: Node[] = [

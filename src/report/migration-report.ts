@@ -83,7 +83,8 @@ function annotationOf(verdict: AnnotationVerdict, report: IngressReport): Migrat
   // The annotations rule also denies an accepted value the controller cannot serve (a Secret in
   // another namespace or unusable): that denial is this annotation's too.
   const served = (f: Finding): boolean => f.path === path && f.severity === 'deny' && isAnnotationRule(f);
-  const denial = verdict.status !== 'refused' ? (findings.find((f) => f.severity === 'deny') ?? report.findings.find(served)) : undefined;
+  const unservable = verdict.status !== 'refused' ? report.findings.find(served) : undefined;
+  const denial = verdict.status !== 'refused' ? (findings.find((f) => f.severity === 'deny') ?? unservable) : undefined;
   const status = denial ? 'refused' : verdict.status;
   const reason = denial ? 'denied-by-rule' : verdict.reason;
   const message = denial ? `[${denial.rule}] ${denial.message}` : verdict.message;
@@ -95,7 +96,7 @@ function annotationOf(verdict: AnnotationVerdict, report: IngressReport): Migrat
     ...(support && support.feature !== key ? { feature: support.feature } : {}),
     ...(message !== undefined ? { message } : {}),
     ...(support?.differs ? { differs: support.differs } : {}),
-    findings: denial ? findings.filter((f) => f !== denial) : findings,
+    findings: denial && denial !== unservable ? findings.filter((f) => f !== denial) : findings,
   };
 }
 

@@ -1,12 +1,16 @@
 import { hostClaimants, hostRefusal, SHARE_HOST_ANNOTATION } from '../k8s/host-ownership.js';
 import { objectKey } from '../k8s/snapshot.js';
-import { httpPath, rulePath } from './field-path.js';
+import { NGINX_ANNOTATION_PREFIX } from '../annotations/catalog.js';
+import { parseAnnotations } from '../annotations/validate.js';
+import type { Ingress } from '../k8s/types.js';
+import { annotationPath, httpPath, rulePath } from './field-path.js';
 import { ingressNamespace } from './ingress-namespace.js';
 import { quote } from './quote.js';
 import { regexEnabled } from '../annotations/features/rewrite.js';
-import type { Finding, Rule } from './types.js';
+import type { Finding, Rule, RuleContext } from './types.js';
 
 const ID = 'host-ownership';
+const SERVER_ALIAS = `${NGINX_ANNOTATION_PREFIX}server-alias`;
 
 /**
  * A host belongs to the namespace of its oldest Gatehouse Ingress; another namespace may not add
@@ -56,6 +60,30 @@ export const hostOwnershipRule: Rule = {
         });
       });
     });
+    findings.push(...aliasFindings(ingress, self, ctx));
     return findings;
   },
 };
+
+/**
+ * server-alias names another Ingress has as a host: the controller never serves them as aliases
+ * (nginx/extra-host-names.ts), whatever the namespaces, so the alias is denied rather than dropped.
+ */
+function aliasFindings(ingress: Ingress, self: string, ctx: RuleContext): Finding[] {
+  const aliases = parseAnnotations(ingress, ctx.options).values['server-alias'];
+  if (!Array.isArray(aliases)) return [];
+  const own = new Set((ingress.spec?.rules ?? []).map((r) => r.host ?? ''));
+  const findings: Finding[] = [];
+  for (const alias of new Set(aliases.map((a) => String(a).toLowerCase()))) {
+    if (own.has(alias)) continue;
+    const holder = hostClaimants(ctx.cluster, alias, ctx.options.ownership).find((c) => objectKey(c) !== self);
+    if (!holder) continue;
+    findings.push({
+      rule: ID,
+      severity: 'deny',
+      path: annotationPath(SERVER_ALIAS),
+      message: `server-alias ${quote(alias)} is a host of Ingress ${quote(objectKey(holder))}; an alias never takes a host an Ingress has`,
+    });
+  }
+  return findings;
+}

@@ -246,7 +246,7 @@ describe.skipIf(!assets)('the manifests on a real API server', () => {
       const refused = events.filter((e) => e.responseStatus?.code === 401 || e.responseStatus?.code === 403);
       expect(refused.map((e) => `${e.verb} ${e.requestURI} ${e.responseStatus?.code}`)).toEqual([]);
       const used = new Set(events.map((e) => `${e.verb} ${e.objectRef?.resource}${e.objectRef?.subresource ? `/${e.objectRef.subresource}` : ''}`));
-      for (const resource of ['namespaces', 'services', 'secrets', 'ingresses', 'ingressclasses', 'endpointslices']) {
+      for (const resource of ['namespaces', 'services', 'secrets', 'configmaps', 'ingresses', 'ingressclasses', 'endpointslices']) {
         expect(used, resource).toContain(`list ${resource}`);
         expect(used, resource).toContain(`watch ${resource}`);
       }

@@ -20,7 +20,7 @@ const jobArg = (install: LoadedInstall, job: string, flag: string): string => {
 };
 
 /** What the cache lists and watches, cluster-wide: the webhook's and the controller's alike. */
-const READS = ['core/namespaces', 'core/secrets', 'core/services', 'discovery.k8s.io/endpointslices', 'networking.k8s.io/ingressclasses', 'networking.k8s.io/ingresses'].flatMap(
+const READS = ['core/configmaps', 'core/namespaces', 'core/secrets', 'core/services', 'discovery.k8s.io/endpointslices', 'networking.k8s.io/ingressclasses', 'networking.k8s.io/ingresses'].flatMap(
   (r) => [`list ${r}`, `watch ${r}`],
 );
 

@@ -247,7 +247,6 @@ describe('annotations rule: what the bundled controller does not implement is de
     ['enable-modsecurity', 'true', 'the ModSecurity web application firewall'],
     ['canary-by-query', 'beta', 'canary traffic splitting'],
     ['ssl-passthrough', 'true', 'TLS passthrough to the backend'],
-    ['custom-headers', 'shop/security-headers', 'custom response headers'],
     ['auth-new-feature', 'x', 'authentication'],
     ['lua-snippet', 'x', 'raw nginx configuration (snippets)'],
   ])('%s', ([key, value, feature]) => {
@@ -342,5 +341,39 @@ describe('annotations rule: canary values the controller cannot serve are denied
 
   test('a good canary has no findings', () => {
     expect(check({ ...CANARY, [`${P}canary-by-header-pattern`]: '^Do[A-Z][a-z]+y$', [`${P}canary-weight`]: '20' })).toEqual([]);
+  });
+});
+
+describe('annotations rule: headers, rewrites, buffering and retries', () => {
+  test.for([
+    ['upstream-vhost', 'example.com; return 200 x', 'invalid value "example.com; return 200 x": must not contain ";"'],
+    ['upstream-vhost', '$http_x_target', 'invalid value "$http_x_target": must not contain "$"'],
+    ['proxy-buffer-size', '1g', 'invalid value "1g": must be at most 256k (a bound Gatehouse sets so one Ingress cannot exhaust the controller)'],
+    ['proxy-buffers-number', '99', 'invalid value "99": must be a whole number from 4 to 32'],
+    ['proxy-next-upstream', 'error http_418', 'invalid value "error http_418": must be off, or conditions among error, timeout, invalid_header, http_500, http_502, http_503, http_504, http_403, http_404, http_429, non_idempotent separated by spaces'],
+    ['proxy-cookie-path', '~^/(.*)$ /$1', 'invalid value "~^/(.*)$ /$1": must not contain "$"'],
+    ['proxy-redirect-from', '~^http://x', 'invalid value "~^http://x": must be default, off, an absolute path or an http(s) URL'],
+    ['server-alias', '*.example.com', 'invalid value "*.example.com": must be host names like www.example.com separated by commas (item 1, "*.example.com", is not)'],
+  ] as const)('%s %j', ([key, value, message]) => {
+    expect(check({ [`${P}${key}`]: value }, { annotationsRiskLevel: 'critical' })).toEqual([deny(key, message)]);
+  });
+
+  test('custom-headers naming a ConfigMap that is missing (or not labelled) is denied', () => {
+    const cluster = shopCluster();
+    cluster.markCovered('ConfigMap');
+    const findings = annotationsRule.check(ingress({ annotations: { [`${P}custom-headers`]: 'security-headers' } }), contextFor(cluster));
+    expect(findings).toEqual([
+      deny('custom-headers', 'annotation custom-headers: ConfigMap shop/security-headers not found with label gatehouse.dev/response-headers (the only ConfigMaps Gatehouse reads)'),
+    ]);
+  });
+
+  test('custom-headers with a ConfigMap in another namespace is denied', () => {
+    expect(check({ [`${P}custom-headers`]: 'other/security-headers' })).toEqual([
+      deny('custom-headers', "annotation custom-headers: ConfigMap other/security-headers is not in the Ingress's namespace shop"),
+    ]);
+  });
+
+  test('"off" with other proxy-next-upstream conditions is denied', () => {
+    expect(check({ [`${P}proxy-next-upstream`]: 'error off' })).toEqual([deny('proxy-next-upstream', '`off` cannot be combined with other conditions')]);
   });
 });

@@ -83,3 +83,27 @@ describe('host-ownership rule', () => {
     ]);
   });
 });
+
+describe('host-ownership rule: server-alias', () => {
+  const ALIAS = 'nginx.ingress.kubernetes.io/server-alias';
+  const aliasing = (alias: string, ns = 'evil') => ingress({ namespace: ns, name: 'alias', host: 'mine.example.com', annotations: { [ALIAS]: alias } });
+
+  test.for(['evil', 'shop'])('denies an alias that is the host of another Ingress (alias from namespace %s)', (ns) => {
+    expect(check(aliasing('www.example.com, shop.example.com', ns), [owner()])).toEqual([
+      {
+        rule: 'host-ownership',
+        severity: 'deny',
+        path: `metadata.annotations[${ALIAS}]`,
+        message: 'server-alias "shop.example.com" is a host of Ingress "shop/storefront"; an alias never takes a host an Ingress has',
+      },
+    ]);
+  });
+
+  test('allows an alias no Ingress has as a host', () => {
+    expect(check(aliasing('www.example.com'), [owner()])).toEqual([]);
+  });
+
+  test('allows an alias naming one of its own hosts (nothing to take)', () => {
+    expect(check(aliasing('mine.example.com'), [owner()])).toEqual([]);
+  });
+});

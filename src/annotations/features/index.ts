@@ -27,6 +27,12 @@ import { routingFeature } from './routing.js';
 import { serviceUpstreamFeature } from './service-upstream.js';
 import { snippetsFeature } from './snippets.js';
 import { sslRedirectFeature } from './ssl-redirect.js';
+import { customHeadersFeature } from './custom-headers.js';
+import { hostNamesFeature } from './host-names.js';
+import { proxyBufferingFeature } from './proxy-buffering.js';
+import { proxyRetriesFeature } from './proxy-retries.js';
+import { responseRewritesFeature } from './response-rewrites.js';
+import { upstreamHeadersFeature } from './upstream-headers.js';
 
 export const FEATURES = [
   sslRedirectFeature,
@@ -53,6 +59,12 @@ export const FEATURES = [
   customErrorsFeature,
   observabilityFeature,
   accessLogFeature,
+  upstreamHeadersFeature,
+  responseRewritesFeature,
+  proxyBufferingFeature,
+  proxyRetriesFeature,
+  hostNamesFeature,
+  customHeadersFeature,
 ] as const;
 
 type Feature = (typeof FEATURES)[number];

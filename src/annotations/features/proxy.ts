@@ -1,4 +1,4 @@
-import { BOOLEAN, BOOLEAN_MAX_LENGTH, integerSchema, patternSchema, unimplemented, type AnnotationEntry } from '../entry.js';
+import { BOOLEAN, BOOLEAN_MAX_LENGTH, integerSchema, patternSchema, unimplemented, type AnnotationEntry, type UnimplementedEntry } from '../entry.js';
 import { defineFeature } from '../feature.js';
 import { optional } from '../optional.js';
 
@@ -54,28 +54,13 @@ export const PROXY_ANNOTATIONS = [
 ] as const satisfies readonly AnnotationEntry[];
 
 /**
- * Proxy settings the controller does not render. Buffering, retries and protocol details change
- * performance, not who reaches what: ignored. Cookie rewriting scopes the backend's cookies (a
- * cookie meant for /app would reach every path of the host), upstream-vhost picks the virtual host
- * the backend serves, and custom headers often carry security headers (CSP, HSTS): refused.
+ * Proxy settings the controller does not render. proxy-busy-buffers-size changes performance, not
+ * who reaches what: ignored (buffering, retries, request headers, response rewrites and custom
+ * headers are features of their own: proxy-buffering.ts, proxy-retries.ts, upstream-headers.ts,
+ * response-rewrites.ts, custom-headers.ts).
  */
-export const PROXY_UNIMPLEMENTED = [
-  ...unimplemented('ignores', 'proxy buffering and retries', [
-    'client-body-buffer-size',
-    'proxy-buffering',
-    'proxy-buffer-size',
-    'proxy-buffers-number',
-    'proxy-busy-buffers-size',
-    'proxy-max-temp-file-size',
-    'proxy-request-buffering',
-    'proxy-next-upstream',
-    'proxy-next-upstream-timeout',
-    'proxy-next-upstream-tries',
-  ]),
-  ...unimplemented('ignores', 'proxy protocol details', ['proxy-http-version', 'connection-proxy-header', 'proxy-redirect-from', 'proxy-redirect-to']),
-  ...unimplemented('refuses', 'rewriting the scope of backend cookies', ['proxy-cookie-domain', 'proxy-cookie-path']),
-  ...unimplemented('refuses', 'the Host header sent to the backend (upstream-vhost)', ['upstream-vhost']),
-  ...unimplemented('refuses', 'custom response headers', ['custom-headers']),
+export const PROXY_UNIMPLEMENTED: readonly UnimplementedEntry[] = [
+  ...unimplemented('ignores', 'proxy buffering', ['proxy-busy-buffers-size']),
 ];
 
 /** Request size and backend timeouts; absent values keep the http-level defaults (nginx/render.ts). */

@@ -61,10 +61,9 @@ export const REDIRECT_ANNOTATIONS = [
   },
 ] as const satisfies readonly AnnotationEntry[];
 
-/** Redirect details the controller leaves out: a www host is then not served, redirects stay absolute. */
+/** Redirect details the controller leaves out: redirects stay as rendered (www redirects: host-names.ts). */
 export const REDIRECT_UNIMPLEMENTED = [
-  ...unimplemented('ignores', 'www redirects', ['from-to-www-redirect']),
-  ...unimplemented('ignores', 'redirect formatting', ['relative-redirects', 'preserve-trailing-slash', 'use-port-in-redirects']),
+  ...unimplemented('ignores', 'redirect formatting', ['relative-redirects', 'use-port-in-redirects']),
 ];
 
 type RedirectAction = Extract<Action, { kind: 'redirect' }>;
