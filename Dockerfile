@@ -22,9 +22,10 @@ RUN npm run build
 FROM ${NODE_IMAGE} AS runtime
 ARG NODE_EXTRA_CA_CERTS=
 # Debian's nginx for controller mode; it links the same libpcre2-8 Gatehouse loads to check
-# regex paths exactly as nginx will compile them.
+# regex paths exactly as nginx will compile them. libnginx-mod-http-lua (with lua-resty-core)
+# runs lua/gatehouse/endpoints.lua: endpoint changes without reloads (docs/controller.md).
 RUN apt-get update \
-  && apt-get install -y --no-install-recommends nginx \
+  && apt-get install -y --no-install-recommends nginx libnginx-mod-http-lua \
   && apt-get clean \
   && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
@@ -39,6 +40,8 @@ RUN npm ci --omit=dev --no-audit --no-fund \
   && find node_modules -type f \( -name '*.d.ts' -o -name '*.d.mts' -o -name '*.d.cts' -o -name '*.js.map' -o -name '*.mjs.map' -o -name '*.cjs.map' \) -delete \
   && rm -rf /root/.npm /tmp/node-compile-cache
 COPY --from=build /app/dist/src ./dist/src
+# Static Lua source nginx loads (lua_package_path): the endpoint balancer.
+COPY lua ./lua
 # cli.js starts with `#!/usr/bin/env node`; the link puts `gatehouse` on PATH for ENTRYPOINT.
 RUN chmod 0755 /app/dist/src/cli.js && ln -s /app/dist/src/cli.js /usr/local/bin/gatehouse
 # Numeric, so Kubernetes' runAsNonRoot can verify it without reading /etc/passwd.

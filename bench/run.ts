@@ -5,6 +5,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { benchCertgen } from './certgen.js';
+import { benchEndpointChurn, endpointChurnSection } from './endpoint-churn.js';
 import { benchControllerRss, benchLiveController, benchRender } from './controller.js';
 import { benchHostileRegex, hostileRegexSection } from './hostile-regex.js';
 import { benchWebhookMemory, webhookMemorySection } from './webhook-memory.js';
@@ -19,7 +20,7 @@ function verdict(ok: boolean): string {
 }
 
 const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 5);
-/** `BENCH_ONLY=webhook,certgen,controller,hostile-regex,webhook-memory`: run only these parts (the other sections are kept). */
+/** `BENCH_ONLY=webhook,certgen,controller,endpoint-churn,hostile-regex,webhook-memory`: run only these parts (the other sections are kept). */
 const ONLY = process.env['BENCH_ONLY']?.split(',');
 const runs = (part: string) => !ONLY || ONLY.includes(part);
 
@@ -157,6 +158,10 @@ sent at once, reloads counted by \`gatehouse_nginx_reloads_total\`.
 `);
   }
 
+  if (runs('endpoint-churn')) {
+    console.log('endpoint churn: 1,000 Ingresses, 10 EndpointSlice changes/s…');
+    sections.push(endpointChurnSection(await benchEndpointChurn(1000, Number(process.env['BENCH_CHURN_SECONDS'] ?? 60))));
+  }
   if (runs('hostile-regex')) {
     console.log('hostile regex');
     const hostileRegex = await benchHostileRegex();

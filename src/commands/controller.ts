@@ -8,6 +8,8 @@ import { createControllerMetrics } from '../controller/metrics.js';
 import { ProcessNginxRunner } from '../controller/nginx-runner.js';
 import type { StatusPublishing } from '../controller/publish-status.js';
 import { ExclusionReport } from '../controller/exclusion-report.js';
+import { EndpointPublisher } from '../controller/endpoint-publisher.js';
+import { gatehouseLuaDir } from '../controller/lua-dir.js';
 import { Quarantine, type QuarantineResult } from '../controller/quarantine.js';
 import { createReconciler, type RenderedConfig } from '../controller/reconcile.js';
 import { nginxListen, renderSnapshot } from '../controller/render-snapshot.js';
@@ -95,8 +97,13 @@ export const controllerCommand: Command = {
       // ExternalName Services are resolved by nginx at request time.
       const resolvers = config.resolvers.length > 0 ? config.resolvers : nameserversOf(await readFile('/etc/resolv.conf', 'utf8').catch(() => ''));
       let status: StatusPublishing | undefined;
+      // Endpoint changes without reloads (docs/controller.md, "Endpoint changes").
+      const luaDir = config.dynamicEndpoints ? gatehouseLuaDir() : undefined;
+      if (config.dynamicEndpoints && luaDir === undefined) throw new GatehouseError('USAGE', '--dynamic-endpoints: lua/gatehouse/endpoints.lua is missing from this installation (or pass --dynamic-endpoints=false)');
+      const endpointChannel = luaDir ? { file: `${config.configDir}/endpoints`, luaDir } : undefined;
+      const publisher = endpointChannel ? new EndpointPublisher(endpointChannel.file) : undefined;
       const renderWithout = (excluded: ReadonlySet<string>): RenderedConfig => {
-        const { text, build } = renderSnapshot(source.cluster, config, { statusListen: nginxListen(config.statusListen), resolvers }, excluded);
+        const { text, build } = renderSnapshot(source.cluster, config, { statusListen: nginxListen(config.statusListen), resolvers, ...(endpointChannel ? { endpointChannel } : {}) }, excluded);
         return { text, secretFiles: build.model.secretFiles, ownedIngresses: build.owned, build };
       };
       // A round renders the whole snapshot; the quarantine's probes render it leaving some out.
@@ -117,6 +124,13 @@ export const controllerCommand: Command = {
         ...(recorder ? { recorder } : {}),
       });
       const quarantine = new Quarantine({ applier, render: renderWithout, report });
+      // The rendered model's endpoints and those of the model nginx serves (they differ while a
+      // reload is pending, or when the quarantine left an Ingress out).
+      const publishEndpoints = async (c: RenderedConfig): Promise<void> => {
+        if (!publisher) return;
+        const published = await publisher.publish(c.build?.model, quarantine.served?.build?.model);
+        if (published.dropped > 0) log.warn({ dropped: published.dropped }, 'endpoints left out of nginx: not an IP address, or over the per-upstream limit');
+      };
       const logResult = (result: QuarantineResult): void => {
         const excluded = [...result.rejected.keys()];
         if (result.status === 'applied') log.info({ checksum: result.checksum, excluded, probes: result.probes }, 'nginx reloaded');
@@ -128,6 +142,7 @@ export const controllerCommand: Command = {
       await step(source.whenSynced());
       const initial = render();
       metrics.ownedIngresses.set(initial.ownedIngresses ?? 0);
+      await step(publishEndpoints(initial));
       // A bad object is left out here too: a restarted controller serves everything else.
       const first = await step(quarantine.apply(initial));
       logResult(first);
@@ -137,9 +152,12 @@ export const controllerCommand: Command = {
       const reconciler = createReconciler({
         debounceMs: config.syncDelayMs,
         maxDelayMs: config.syncMaxDelayMs,
+        // Endpoint-only bursts render sooner: nothing reloads, and new endpoints should answer within 1 s.
+        endpointMaxDelayMs: Math.min(config.syncMaxDelayMs, ENDPOINT_MAX_DELAY_MS),
         metrics,
         render,
         apply: (c) => quarantine.apply(c),
+        publishEndpoints,
         onResult: (result) => {
           logResult(result);
           // Status is written only once nginx serves what the Ingresses ask for (never for excluded ones).
@@ -148,7 +166,7 @@ export const controllerCommand: Command = {
         },
         onError: (err) => log.error({ err }, 'reconcile failed'),
       });
-      const unsubscribe = source.onChange(() => reconciler.trigger());
+      const unsubscribe = source.onChange((kind) => reconciler.trigger(kind === 'EndpointSlice' && endpointChannel ? 'endpoints' : undefined));
 
       if (source.kubeConfig) {
         // Loaded only with the live API: it pulls in @kubernetes/client-node (~80 MB of RSS).
@@ -188,6 +206,8 @@ export const controllerCommand: Command = {
 };
 
 const STOPPED = Symbol('stopped');
+/** Ceiling for endpoint-only bursts: render + write + the workers' 100 ms poll stay under 1 s. */
+const ENDPOINT_MAX_DELAY_MS = 400;
 
 /** Thrown by a start-up step when the stop signal wins the race. */
 class StoppedDuringStartup extends Error {}

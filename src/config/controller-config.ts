@@ -44,6 +44,12 @@ export const CONTROLLER_FLAGS: readonly FlagSpec[] = [
   },
   { name: 'sync-delay', type: 'duration', default: 200, help: 'quiet time after a change before rendering' },
   { name: 'sync-max-delay', type: 'duration', default: 1000, help: 'longest a change waits while changes keep coming' },
+  {
+    name: 'dynamic-endpoints',
+    type: 'bool',
+    default: true,
+    help: "endpoint changes reach nginx without a reload (Debian's libnginx-mod-http-lua); false lists endpoints in nginx.conf",
+  },
   { name: 'webhook-listen', type: 'hostport', help: 'also serve the admission webhook here, from the same cache (needs the TLS flags)' },
   ...WEBHOOK_TLS_FLAGS,
   ...SNAPSHOT_FLAGS,
@@ -112,6 +118,8 @@ export interface ControllerConfig extends RenderConfig {
   readonly electionNamespace: string;
   readonly syncDelayMs: number;
   readonly syncMaxDelayMs: number;
+  /** Endpoints of round-robin upstreams through the Lua channel instead of nginx.conf. */
+  readonly dynamicEndpoints: boolean;
   /** Empty: use /etc/resolv.conf's nameservers. */
   readonly resolvers: readonly string[];
   readonly webhook?: {
@@ -163,6 +171,7 @@ export function controllerConfigFrom(parsed: ParsedFlags, env: NodeJS.ProcessEnv
     electionNamespace: (v['election-namespace'] as string | undefined) ?? env['POD_NAMESPACE'] ?? 'default',
     syncDelayMs: v['sync-delay'] as number,
     syncMaxDelayMs: v['sync-max-delay'] as number,
+    dynamicEndpoints: v['dynamic-endpoints'] as boolean,
     resolvers: Object.freeze(resolversFrom(v['resolver'])),
     ...(webhook ? { webhook } : {}),
     ...(v['kubeconfig'] ? { kubeconfig: v['kubeconfig'] as string } : {}),

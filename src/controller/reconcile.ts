@@ -18,17 +18,31 @@ export interface ReconcilerOptions<R extends ApplyResult = ApplyResult> {
   readonly debounceMs: number;
   /** Ceiling: a steady stream of changes still renders this long after the first one. */
   readonly maxDelayMs: number;
+  /**
+   * Ceiling for a burst of endpoint-only changes (`trigger('endpoints')`), which reach nginx
+   * through `publishEndpoints` without a reload: new endpoints should answer within a second.
+   * Default: maxDelayMs.
+   */
+  readonly endpointMaxDelayMs?: number;
   /** Snapshot → model → text (pure, synchronous). */
   readonly render: () => RenderedConfig;
   readonly apply: (config: RenderedConfig) => Promise<R>;
+  /**
+   * Hands every render's endpoints to nginx's endpoint channel, before any apply: workers a
+   * reload starts then read endpoints for the upstreams the new text names.
+   */
+  readonly publishEndpoints?: (config: RenderedConfig) => Promise<void>;
   readonly onResult?: (result: R) => void;
   readonly onError?: (err: unknown) => void;
   readonly metrics?: ControllerMetrics;
 }
 
 export interface Reconciler {
-  /** Something changed; a render will follow (coalesced with other changes). */
-  trigger(): void;
+  /**
+   * Something changed; a render will follow (coalesced with other changes). `endpoints`: only
+   * endpoints changed, so the burst's ceiling is `endpointMaxDelayMs` until another change comes.
+   */
+  trigger(change?: 'endpoints'): void;
   /** Renders now if a change is pending, and waits until no run is in flight. */
   flush(): Promise<void>;
   /** Stops taking changes and waits for a run in flight. */
@@ -46,6 +60,11 @@ export function createReconciler<R extends ApplyResult>(opts: ReconcilerOptions<
   let stopped = false;
   let debounce: NodeJS.Timeout | undefined;
   let ceiling: NodeJS.Timeout | undefined;
+  /** When the current burst began, and whether it is endpoint changes only so far. */
+  let burstStart = 0;
+  let endpointsOnly = true;
+  /** Whether the changes since the last run began were all endpoint changes. */
+  let pendingEndpointsOnly = true;
   let inFlight: Promise<void> | undefined;
   let lastApplied: string | undefined;
 
@@ -55,18 +74,29 @@ export function createReconciler<R extends ApplyResult>(opts: ReconcilerOptions<
     debounce = ceiling = undefined;
   };
 
-  const arm = (): void => {
+  const arm = (change?: 'endpoints'): void => {
     if (debounce) clearTimeout(debounce);
     debounce = setTimeout(fire, opts.debounceMs);
-    ceiling ??= setTimeout(fire, opts.maxDelayMs);
+    if (!ceiling) {
+      burstStart = performance.now();
+      endpointsOnly = change === 'endpoints';
+      ceiling = setTimeout(fire, endpointsOnly ? (opts.endpointMaxDelayMs ?? opts.maxDelayMs) : opts.maxDelayMs);
+    } else if (endpointsOnly && change !== 'endpoints') {
+      // Other changes reload nginx: they keep the longer ceiling, counted from the burst's start.
+      endpointsOnly = false;
+      clearTimeout(ceiling);
+      ceiling = setTimeout(fire, Math.max(0, burstStart + opts.maxDelayMs - performance.now()));
+    }
   };
 
   async function runOnce(): Promise<void> {
     pending = false;
+    pendingEndpointsOnly = true;
     const started = performance.now();
     const config = opts.render();
     opts.metrics?.renderSeconds.observe((performance.now() - started) / 1000);
     if (config.ownedIngresses !== undefined) opts.metrics?.ownedIngresses.set(config.ownedIngresses);
+    await opts.publishEndpoints?.(config);
     if (config.text === lastApplied) return;
     const result = await opts.apply(config);
     // A rejected text stays rejected until something changes; a failed reload is retried.
@@ -81,15 +111,16 @@ export function createReconciler<R extends ApplyResult>(opts: ReconcilerOptions<
       .catch((err: unknown) => opts.onError?.(err))
       .finally(() => {
         inFlight = undefined;
-        if (pending && !stopped) arm();
+        if (pending && !stopped) arm(pendingEndpointsOnly ? 'endpoints' : undefined);
       });
   }
 
   return {
-    trigger(): void {
+    trigger(change?: 'endpoints'): void {
       if (stopped) return;
       pending = true;
-      if (!inFlight) arm();
+      pendingEndpointsOnly &&= change === 'endpoints';
+      if (!inFlight) arm(change);
     },
     async flush(): Promise<void> {
       while (inFlight) await inFlight;

@@ -11,6 +11,8 @@ import { inheritedHeaders } from './proxy-headers.js';
 
 export interface LocationContext {
   readonly upstreams: ReadonlyMap<string, UpstreamModel>;
+  /** Upstreams whose endpoints come through the Lua channel: proxied even when empty (its 503). */
+  readonly dynamic?: ReadonlySet<string>;
   /** `:8443` when HTTPS is not on 443, for the HTTP→HTTPS redirect. */
   readonly httpsPortSuffix: string;
   /** Absolute directory of the SecretFiles. */
@@ -51,7 +53,7 @@ function actionParts(action: Action, ctx: LocationContext, featureDirectives: re
       const upstream = ctx.upstreams.get(action.upstream);
       // An `upstream {}` without servers fails `nginx -t`: a Service with no ready endpoint
       // answers 503 instead, as ingress-nginx does.
-      if (!upstream || upstream.endpoints.length === 0) return { rewritePhase: ['return 503;'], content: [] };
+      if (!upstream || (upstream.endpoints.length === 0 && !ctx.dynamic?.has(upstream.name))) return { rewritePhase: ['return 503;'], content: [] };
       const [directive, scheme] = PASS_SCHEME[action.protocol];
       if (persistentCookie(upstream) !== undefined) return { rewritePhase: [], content: persistentPass(upstream, directive, scheme) };
       return { rewritePhase: [], content: [`${directive} ${scheme}://${upstream.name};`] };

@@ -7,6 +7,7 @@ import { persistentCookie, persistentMaps } from './persistent-affinity.js';
 import { actionBody, locationBody, type LocationContext } from './render-location.js';
 import { GRPC_HEADERS, PROXY_HEADERS } from './proxy-headers.js';
 import { serverNamesHash } from './server-names-hash.js';
+import { channelHttpLines, channelMainLines, dynamicUpstreamLines, dynamicUpstreamNames, type EndpointChannelOptions } from './dynamic-upstreams.js';
 
 /** Operator settings (flags), not cluster data. Invalid values throw: they are programmer/config errors. */
 export interface RenderOptions {
@@ -31,6 +32,8 @@ export interface RenderOptions {
   readonly resolvers?: readonly string[];
   /** Idle keepalive connections per upstream per worker. */
   readonly upstreamKeepalive?: number;
+  /** Endpoints of round-robin upstreams through the Lua channel, not nginx.conf (dynamic-upstreams.ts). */
+  readonly endpointChannel?: EndpointChannelOptions;
 }
 
 const LISTEN = /^(?:\d{1,3}(?:\.\d{1,3}){3}|\[[0-9a-fA-F:.]+\]|\*):(\d{1,5})$/;
@@ -105,7 +108,8 @@ function balanceLines(balance: UpstreamBalance | undefined): string[] {
   }
 }
 
-function upstreamBlock(u: UpstreamModel, keepalive: number): Node | undefined {
+function upstreamBlock(u: UpstreamModel, keepalive: number, dynamicIn?: string): Node | undefined {
+  if (dynamicIn !== undefined) return block(`upstream ${u.name}`, dynamicUpstreamLines(dynamicIn, keepalive));
   if (u.endpoints.length === 0) return undefined;
   return block(`upstream ${u.name}`, [
     ...balanceLines(u.balance),
@@ -243,9 +247,11 @@ export function renderNginxConf(model: NginxModel, opts: RenderOptions): string 
   if (user !== undefined && !/^[a-z_][a-z0-9_-]*$/.test(user)) throw new TypeError(`not a user name: ${JSON.stringify(user)}`);
 
   const upstreams = new Map(model.upstreams.map((u) => [u.name, u]));
+  const dynamic = opts.endpointChannel ? dynamicUpstreamNames(model) : new Set<string>();
   const fallbackUpstream = model.defaultAction.kind === 'proxy' && model.defaultAction.protocol === 'HTTP' ? upstreams.get(model.defaultAction.upstream) : undefined;
   const ctx: LocationContext = {
     upstreams,
+    dynamic,
     httpsPortSuffix: httpsPort === 443 ? '' : `:${httpsPort}`,
     secretsDir: `${dir}/certs`,
     // Custom error pages go there (annotations/features/custom-errors.ts).
@@ -291,8 +297,9 @@ export function renderNginxConf(model: NginxModel, opts: RenderOptions): string 
   ];
   const featureHttp = levelLinesOf('http', allLocations(model).map((l) => l.settings.features), ctx);
   if (featureHttp.length > 0) http.push('', ...featureHttp);
+  if (opts.endpointChannel) http.push('', ...channelHttpLines(opts.endpointChannel, dir));
   for (const u of model.upstreams) {
-    const node = upstreamBlock(u, keepalive);
+    const node = upstreamBlock(u, keepalive, dynamic.has(u.name) ? dir : undefined);
     if (!node) continue;
     http.push('', node);
     const cookie = persistentCookie(u);
@@ -303,6 +310,7 @@ export function renderNginxConf(model: NginxModel, opts: RenderOptions): string 
   if (opts.statusListen !== undefined) http.push('', statusServer(opts.statusListen));
 
   const main: Node[] = [
+    ...(opts.endpointChannel ? channelMainLines(opts.endpointChannel) : []),
     ...(user ? [`user ${user};`] : []),
     `worker_processes ${opts.workerProcesses ?? 'auto'};`,
     `pid ${quoted(`${dir}/nginx.pid`)};`,

@@ -1,6 +1,8 @@
 // `gatehouse controller` run in process by a test: on free loopback ports, with the test's nginx,
 // quick to pick up changes; the test adds its source (--snapshot or --kubeconfig) and specifics.
+import { chmodSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { stringify } from 'yaml';
 import { freePort } from '../../bench/lib.js';
 import type { KubeObject } from '../../src/k8s/types.js';
@@ -48,6 +50,10 @@ export function controllerArgs(ports: ControllerPorts, { configDir, nginxBinary 
 
 /** Runs the controller on `ports` with `args` after the common ones (see controllerArgs); does not wait. */
 export function startController(ports: ControllerPorts, options: ControllerOptions & { args?: readonly string[]; env?: NodeJS.ProcessEnv }): CliRun {
+  // Tests keep the config dir in a mkdtemp directory (0700). When the tests run as root, nginx's
+  // workers run as `nobody` and must reach the config dir (the endpoint file, the placeholder
+  // socket), as they do under /tmp in a deployment: the controller makes the dir itself 0755.
+  chmodSync(dirname(options.configDir), 0o755);
   return runCli([...controllerArgs(ports, options), ...(options.args ?? [])], options.env);
 }
 

@@ -231,6 +231,11 @@ export class FakeKubeApi {
     }
   }
 
+  /** Milliseconds since the server started: the clock of RequestRecord.at. */
+  elapsed(): number {
+    return performance.now() - this.started;
+  }
+
   /** The next `times` requests matching answer `code` with a Status body instead of being served. */
   failNext(match: string | RegExp | RequestMatcher, code = 500, times = 1): void {
     const m = typeof match === 'string' || match instanceof RegExp ? { path: match } : match;
