@@ -27,6 +27,8 @@ export interface BuildModelOptions {
    * quarantine of objects with which nginx rejects the configuration (src/controller/quarantine.ts).
    */
   readonly excluded?: ReadonlySet<string>;
+  /** The ConfigMap's `ssl-redirect` (default true): whether TLS hosts redirect HTTP unless an annotation says otherwise. */
+  readonly sslRedirect?: boolean;
 }
 
 /** An owned Ingress left out entirely, and why. */
@@ -213,7 +215,7 @@ export function buildModel(cluster: ClusterSnapshot, options: BuildModelOptions)
       const { features } = from.settings;
       for (const file of secretFilesOf(features)) secretFiles.set(file.file, file);
       const ssl = features['ssl-redirect'];
-      const sslRedirect = ssl?.force === true || (tls && ssl?.sslRedirect !== false);
+      const sslRedirect = ssl?.force === true || (tls && (ssl?.sslRedirect ?? options.sslRedirect ?? true));
       return {
         match: route.match,
         path: route.path,

@@ -3,6 +3,7 @@
 // `set`/`if`/`return`/`rewrite` run in the rewrite phase in the order written, before the access
 // phase (`allow`/`deny`, `auth_request`).
 import { locationDirectivesOf } from '../annotations/features/index.js';
+import { HSTS_HEADER_LINE } from '../configmap/render-global.js';
 import { quoted } from './escape.js';
 import type { Action, LocationModel, UpstreamModel } from './model.js';
 import { persistentCookie, persistentPass } from './persistent-affinity.js';
@@ -13,6 +14,8 @@ export interface LocationContext {
   readonly httpsPortSuffix: string;
   /** Absolute directory of the SecretFiles. */
   readonly secretsDir: string;
+  /** The ConfigMap turned HSTS on: locations that add headers repeat the http-level header. */
+  readonly hsts?: boolean;
 }
 
 const PASS_SCHEME = { HTTP: ['proxy_pass', 'http'], HTTPS: ['proxy_pass', 'https'], GRPC: ['grpc_pass', 'grpc'], GRPCS: ['grpc_pass', 'grpcs'] } as const;
@@ -70,6 +73,8 @@ export function locationBody(loc: LocationModel, ctx: LocationContext): string[]
   lines.push(...features.rewrite, ...action.rewritePhase);
   if (action.content.length > 0) lines.push(...features.rewriteLast);
   lines.push(...features.directives, ...action.content);
+  // A location's own add_header hides every inherited one (configmap/render-global.ts).
+  if (ctx.hsts && [...features.rewrite, ...features.rewriteLast, ...features.directives].some((d) => d.startsWith('add_header '))) lines.push(HSTS_HEADER_LINE);
   return lines;
 }
 
