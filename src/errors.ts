@@ -11,6 +11,7 @@ export const ERRORS = {
   KUBE_CONFIG: { exitCode: 1, summary: 'no usable Kubernetes configuration' },
   CERTGEN: { exitCode: 1, summary: 'certgen failed' },
   LISTEN: { exitCode: 1, summary: 'cannot listen on the requested address' },
+  CONFIGMAP: { exitCode: 2, summary: 'the --configmap ConfigMap is refused at start-up' },
 } as const;
 
 export type ErrorCode = keyof typeof ERRORS;

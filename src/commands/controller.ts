@@ -3,7 +3,9 @@ import { hostname } from 'node:os';
 import { Registry } from 'prom-client';
 import { CONTROLLER_FLAGS, controllerConfigFrom, nameserversOf } from '../config/controller-config.js';
 import { NginxApplier } from '../controller/apply.js';
-import { ensureFallbackCertificate } from '../controller/fallback-cert.js';
+import { defaultCertificate, ensureFallbackCertificate } from '../controller/fallback-cert.js';
+import { LiveGlobalConfig, refusalMessage } from '../configmap/live-config.js';
+import { scopedSnapshot } from '../k8s/namespace-scope.js';
 import { createControllerMetrics } from '../controller/metrics.js';
 import { ProcessNginxRunner } from '../controller/nginx-runner.js';
 import type { StatusPublishing } from '../controller/publish-status.js';
@@ -50,6 +52,7 @@ export const controllerCommand: Command = {
       return result as T;
     };
     const cleanups: (() => Promise<unknown>)[] = [];
+    let stopWatch = async (): Promise<void> => {};
     try {
       return await serve();
     } catch (err) {
@@ -102,9 +105,29 @@ export const controllerCommand: Command = {
       if (config.dynamicEndpoints && luaDir === undefined) throw new GatehouseError('USAGE', '--dynamic-endpoints: lua/gatehouse/endpoints.lua is missing from this installation (or pass --dynamic-endpoints=false)');
       const endpointChannel = luaDir ? { file: `${config.configDir}/endpoints`, luaDir } : undefined;
       const publisher = endpointChannel ? new EndpointPublisher(endpointChannel.file) : undefined;
+      // --configmap: the global configuration in force (the defaults until it is read).
+      let globalConfig: LiveGlobalConfig | undefined;
+      // --watch-namespace(-selector): Ingresses elsewhere do not exist for the renderer.
+      const scope = { namespaces: config.watchNamespaces, ...(config.watchNamespaceSelector !== undefined ? { selector: config.watchNamespaceSelector } : {}) };
+      let defaultCertProblem: string | undefined;
       const renderWithout = (excluded: ReadonlySet<string>): RenderedConfig => {
-        const { text, build } = renderSnapshot(source.cluster, config, { statusListen: nginxListen(config.statusListen), resolvers, ...(endpointChannel ? { endpointChannel } : {}) }, excluded);
-        return { text, secretFiles: build.model.secretFiles, ownedIngresses: build.owned, build };
+        const cert = config.defaultSslCertificate ? defaultCertificate(source.cluster, config.defaultSslCertificate) : undefined;
+        if (cert && !cert.ok && cert.reason !== defaultCertProblem) log.warn({ reason: cert.reason }, '--default-ssl-certificate unusable; presenting the generated certificate');
+        defaultCertProblem = cert && !cert.ok ? cert.reason : undefined;
+        const { text, build } = renderSnapshot(
+          scopedSnapshot(source.cluster, scope),
+          config,
+          {
+            statusListen: nginxListen(config.statusListen),
+            resolvers,
+            ...(globalConfig ? { global: globalConfig.current } : {}),
+            ...(endpointChannel ? { endpointChannel } : {}),
+            ...(cert?.ok ? { fallbackCertificate: `${config.configDir}/certs/${cert.file.file}` } : {}),
+          },
+          excluded,
+        );
+        const secretFiles = cert?.ok ? [...build.model.secretFiles.filter((f) => f.file !== cert.file.file), cert.file] : build.model.secretFiles;
+        return { text, secretFiles, ownedIngresses: build.owned, build };
       };
       // A round renders the whole snapshot; the quarantine's probes render it leaving some out.
       const render = (): RenderedConfig => {
@@ -138,6 +161,31 @@ export const controllerCommand: Command = {
         else if (result.status === 'reload-failed') log.error({ message: result.message }, 'nginx did not load the new configuration');
       };
 
+      let renderAgain = (): void => {};
+      if (config.configMap) {
+        if (!source.kubeConfig) throw new GatehouseError('USAGE', '--configmap needs the live API (not --snapshot)');
+        const { watchConfigMap } = await import('../k8s/configmap-watch.js');
+        const name = `${config.configMap.namespace}/${config.configMap.name}`;
+        const live = (globalConfig = new LiveGlobalConfig({ source: name, logger, ...(recorder ? { recorder } : {}) }));
+        let firstRefusal: string | undefined;
+        let synced = false;
+        const watch = watchConfigMap(source.kubeConfig, {
+          ...config.configMap,
+          logger,
+          onChange: (configMap) => {
+            const update = live.update(configMap);
+            if (update.status === 'refused' && !synced) firstRefusal ??= refusalMessage(name, update.problems);
+            if (update.status === 'applied') renderAgain();
+          },
+        });
+        cleanups.push(() => watch.stop());
+        stopWatch = () => watch.stop();
+        await step(watch.whenSynced());
+        synced = true;
+        // At start-up there is no last good configuration to keep: the operator fixes the ConfigMap.
+        if (firstRefusal !== undefined) throw new GatehouseError('CONFIGMAP', firstRefusal.replace(', the last good configuration stays in force', ''));
+      }
+
       cleanups.push(() => runner.stop());
       await step(source.whenSynced());
       const initial = render();
@@ -167,6 +215,7 @@ export const controllerCommand: Command = {
         onError: (err) => log.error({ err }, 'reconcile failed'),
       });
       const unsubscribe = source.onChange((kind) => reconciler.trigger(kind === 'EndpointSlice' && endpointChannel ? 'endpoints' : undefined));
+      renderAgain = () => reconciler.trigger();
 
       if (source.kubeConfig) {
         // Loaded only with the live API: it pulls in @kubernetes/client-node (~80 MB of RSS).
@@ -192,6 +241,7 @@ export const controllerCommand: Command = {
       cleanups.length = 0;
       log.info({ signal }, 'shutting down: no more changes; nginx finishes its requests');
       unsubscribe();
+      await stopWatch();
       await reconciler.stop();
       await status?.stop();
       await webhook?.close();

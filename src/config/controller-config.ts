@@ -4,6 +4,7 @@ import type { RuleOptions } from '../rules/types.js';
 import { LOG_FLAGS, RULE_FLAGS, ruleOptionsFrom, SNAPSHOT_FLAGS } from './common-flags.js';
 import type { FlagSpec, HostPort, ParsedFlags } from './flags.js';
 import { WEBHOOK_FLAGS } from './webhook-config.js';
+import { labelSelectorProblem } from '../k8s/namespace-scope.js';
 
 /** Flags that shape the rendered nginx.conf (shared by `controller` and `render`). */
 export const RENDER_FLAGS: readonly FlagSpec[] = [
@@ -41,6 +42,15 @@ export const CONTROLLER_FLAGS: readonly FlagSpec[] = [
     type: 'list',
     arg: 'IPS',
     help: 'DNS servers nginx uses for ExternalName Services (default: the nameservers of /etc/resolv.conf)',
+  },
+  { name: 'configmap', type: 'string', arg: 'NS/NAME', help: 'ConfigMap of global settings, ingress-nginx key names (docs/configmap.md); watched live' },
+  { name: 'watch-namespace', type: 'list', arg: 'NAMESPACES', help: 'serve only Ingresses in these namespaces (repeatable or comma-separated; default: all)' },
+  { name: 'watch-namespace-selector', type: 'string', arg: 'SELECTOR', help: 'serve only Ingresses in namespaces whose labels match this label selector (e.g. team=shop,env!=dev)' },
+  {
+    name: 'default-ssl-certificate',
+    type: 'string',
+    arg: 'NS/NAME',
+    help: 'kubernetes.io/tls Secret nginx presents for unknown names and TLS hosts without a usable Secret (default: a generated self-signed one)',
   },
   { name: 'sync-delay', type: 'duration', default: 200, help: 'quiet time after a change before rendering' },
   { name: 'sync-max-delay', type: 'duration', default: 1000, help: 'longest a change waits while changes keep coming' },
@@ -132,6 +142,14 @@ export interface ControllerConfig extends RenderConfig {
   };
   readonly kubeconfig?: string;
   readonly logLevel: string;
+  /** `--configmap`: the watched ConfigMap of global settings (configmap/). */
+  readonly configMap?: NamespacedName;
+  /** `--watch-namespace`: empty = every namespace. */
+  readonly watchNamespaces: readonly string[];
+  /** `--watch-namespace-selector`, parsed (k8s/namespace-scope.ts). */
+  readonly watchNamespaceSelector?: string;
+  /** `--default-ssl-certificate`. */
+  readonly defaultSslCertificate?: NamespacedName;
 }
 
 /** `env` is passed in: this module and webhook-config are the only readers of configuration. */
@@ -176,5 +194,27 @@ export function controllerConfigFrom(parsed: ParsedFlags, env: NodeJS.ProcessEnv
     ...(webhook ? { webhook } : {}),
     ...(v['kubeconfig'] ? { kubeconfig: v['kubeconfig'] as string } : {}),
     logLevel: v['log-level'] as string,
+    ...optionalName('configMap', namespacedName('configmap', v['configmap'])),
+    watchNamespaces: Object.freeze(watchNamespacesFrom(v['watch-namespace'])),
+    ...(v['watch-namespace-selector'] !== undefined ? { watchNamespaceSelector: selectorFrom(v['watch-namespace-selector'] as string) } : {}),
+    ...optionalName('defaultSslCertificate', namespacedName('default-ssl-certificate', v['default-ssl-certificate'])),
   });
+}
+
+function optionalName<K extends string>(key: K, value: NamespacedName | undefined): { [P in K]?: NamespacedName } {
+  return (value ? { [key]: value } : {}) as { [P in K]?: NamespacedName };
+}
+
+function watchNamespacesFrom(value: unknown): string[] {
+  const namespaces = (value as string[] | undefined) ?? [];
+  for (const ns of namespaces) {
+    if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(ns) || ns.length > 63) throw new GatehouseError('USAGE', `--watch-namespace: ${JSON.stringify(ns)} is not a namespace name`);
+  }
+  return [...new Set(namespaces)];
+}
+
+function selectorFrom(value: string): string {
+  const problem = labelSelectorProblem(value);
+  if (problem) throw new GatehouseError('USAGE', `--watch-namespace-selector: ${problem}`);
+  return value;
 }

@@ -1,6 +1,9 @@
 import { X509Certificate } from 'node:crypto';
 import { chmod, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { ClusterSnapshot } from '../k8s/snapshot.js';
+import { certificateFromSecret } from '../nginx/certificates.js';
+import type { SecretFile } from '../nginx/model.js';
 import { selfSignedKeyPair } from '../tls/self-signed.js';
 
 /** File name render.ts uses for the fallback certificate by default. */
@@ -34,4 +37,20 @@ export async function ensureFallbackCertificate(configDir: string, now = Date.no
   await chmod(tmp, 0o600);
   await rename(tmp, path);
   return path;
+}
+
+/** `--default-ssl-certificate`: the Secret's pair as a SecretFile, or why the generated one stays. */
+export type DefaultCertificate = { readonly ok: true; readonly file: SecretFile } | { readonly ok: false; readonly reason: string };
+
+/**
+ * The operator's default certificate from the snapshot (only kubernetes.io/tls Secrets are
+ * cached), checked as any Ingress's TLS Secret is (nginx/certificates.ts). When it is missing or
+ * unusable, the generated certificate is presented instead: clients refuse it as they would any
+ * unknown name's, so nothing is served as trusted that should not be.
+ */
+export function defaultCertificate(cluster: ClusterSnapshot, ref: { readonly namespace: string; readonly name: string }): DefaultCertificate {
+  const secret = cluster.secret(ref.namespace, ref.name);
+  if (!secret) return { ok: false, reason: `Secret ${ref.namespace}/${ref.name} does not exist (or is not of type kubernetes.io/tls)` };
+  const cert = certificateFromSecret(secret);
+  return cert.ok ? cert : { ok: false, reason: `Secret ${ref.namespace}/${ref.name} ${cert.reason}` };
 }

@@ -2,7 +2,7 @@ import { CoreV1Api, type CoreV1Event, type KubeConfig } from '@kubernetes/client
 import type { Logger } from 'pino';
 import { apiReason } from '../k8s/api-error.js';
 import { abortOn } from '../k8s/request-options.js';
-import type { Ingress } from '../k8s/types.js';
+import type { Ingress, KubeObject } from '../k8s/types.js';
 import type { EventRecorder, EventType } from './event-recorder.js';
 
 export interface KubeEventRecorderOptions {
@@ -35,18 +35,23 @@ export class KubeEventRecorder implements EventRecorder {
   }
 
   async record(ingress: Ingress, type: EventType, reason: string, message: string): Promise<void> {
-    const namespace = ingress.metadata.namespace ?? 'default';
-    const name = ingress.metadata.name ?? '';
+    await this.recordOn({ ...ingress, apiVersion: 'networking.k8s.io/v1', kind: 'Ingress' }, type, reason, message);
+  }
+
+  /** An Event on any namespaced object (a refused ConfigMap: configmap/live-config.ts). */
+  async recordOn(object: KubeObject, type: EventType, reason: string, message: string): Promise<void> {
+    const namespace = object.metadata?.namespace ?? 'default';
+    const name = object.metadata?.name ?? '';
     const now = new Date();
     const body: CoreV1Event = {
       metadata: { generateName: `${name}.`, namespace },
       involvedObject: {
-        apiVersion: 'networking.k8s.io/v1',
-        kind: 'Ingress',
+        ...(object.apiVersion ? { apiVersion: object.apiVersion } : {}),
+        ...(object.kind ? { kind: object.kind } : {}),
         namespace,
         name,
-        ...(ingress.metadata.uid ? { uid: ingress.metadata.uid } : {}),
-        ...(ingress.metadata.resourceVersion ? { resourceVersion: ingress.metadata.resourceVersion } : {}),
+        ...(object.metadata?.uid ? { uid: object.metadata.uid } : {}),
+        ...(object.metadata?.resourceVersion ? { resourceVersion: object.metadata.resourceVersion } : {}),
       },
       type,
       reason,
@@ -61,7 +66,7 @@ export class KubeEventRecorder implements EventRecorder {
     try {
       await this.api.createNamespacedEvent({ namespace, body }, abortOn(AbortSignal.timeout(this.timeoutMs)));
     } catch (err) {
-      this.log.warn({ ingress: `${namespace}/${name}`, reason, err: apiReason(err) }, 'cannot record an Event on the Ingress');
+      this.log.warn({ object: `${object.kind}/${namespace}/${name}`, reason, err: apiReason(err) }, `cannot record an Event on the ${object.kind ?? 'object'}`);
     }
   }
 }

@@ -3,6 +3,7 @@ import type { RenderConfig } from '../config/controller-config.js';
 import type { ClusterSnapshot } from '../k8s/snapshot.js';
 import { buildModel, type BuildModelResult } from '../nginx/build-model.js';
 import { renderNginxConf, type RenderOptions } from '../nginx/render.js';
+import { effectiveRuleOptions } from '../configmap/effective-rules.js';
 
 /** `host:port` as nginx's `listen` takes it (`[v6]:port`, `*:port` for all IPv4). */
 export function nginxListen(hp: HostPort): string {
@@ -22,13 +23,16 @@ export function renderSnapshot(
   extra: Omit<RenderOptions, 'configDir' | 'httpListen' | 'httpsListen'> = {},
   excluded?: ReadonlySet<string>,
 ): RenderedSnapshot {
+  // The ConfigMap's annotation policy can only tighten the flags' (configmap/effective-rules.ts).
+  const rules = extra.global ? effectiveRuleOptions(config.rules, extra.global) : config.rules;
   const build = buildModel(cluster, {
     ownership: config.rules.ownership,
-    annotations: config.rules,
+    annotations: rules,
     hostOwnership: config.rules.hostOwnership,
     regexRedos: config.rules.regexRedos,
     ...(config.defaultBackendService ? { defaultBackendService: config.defaultBackendService } : {}),
     ...(excluded && excluded.size > 0 ? { excluded } : {}),
+    ...(extra.global ? { sslRedirect: extra.global.sslRedirect } : {}),
   });
   const text = renderNginxConf(build.model, {
     configDir: config.configDir,

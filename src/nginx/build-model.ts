@@ -31,6 +31,8 @@ export interface BuildModelOptions {
   readonly excluded?: ReadonlySet<string>;
   /** Tests only (their auth service listens on loopback): see ParseContext.allowAuthUrlLoopback. */
   readonly allowAuthUrlLoopback?: boolean;
+  /** The ConfigMap's `ssl-redirect` (default true): whether TLS hosts redirect HTTP unless an annotation says otherwise. */
+  readonly sslRedirect?: boolean;
 }
 
 /** An owned Ingress left out entirely, and why. */
@@ -277,7 +279,7 @@ export function buildModel(cluster: ClusterSnapshot, options: BuildModelOptions)
       for (const file of secretFilesOf(features)) secretFiles.set(file.file, file);
       for (const u of featureUpstreamsOf(features)) upstreams.set(u.name, u);
       const ssl = features['ssl-redirect'];
-      const sslRedirect = ssl?.force === true || (tls && ssl?.sslRedirect !== false);
+      const sslRedirect = ssl?.force === true || (tls && (ssl?.sslRedirect ?? options.sslRedirect ?? true));
       return {
         match: route.match,
         path: route.path,

@@ -95,12 +95,8 @@ export function channelHttpLines(opts: EndpointChannelOptions, configDir: string
 }
 
 /** The body of a dynamic upstream's block (no endpoint in it). */
-export function dynamicUpstreamLines(configDir: string, keepalive: number): string[] {
-  return [
-    `server ${quoted(`unix:${unavailableSocket(configDir)}`)};`,
-    'balancer_by_lua_block { require("gatehouse.endpoints").balance() }',
-    `keepalive ${keepalive};`,
-  ];
+export function dynamicUpstreamLines(configDir: string, keepalive: readonly string[]): string[] {
+  return [`server ${quoted(`unix:${unavailableSocket(configDir)}`)};`, 'balancer_by_lua_block { require("gatehouse.endpoints").balance() }', ...keepalive];
 }
 
 /** The key of an upstream in the endpoint file: no name reaches the file. */

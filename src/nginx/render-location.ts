@@ -4,6 +4,7 @@
 // phase (`allow`/`deny`, `auth_request`).
 import { locationDirectivesOf } from '../annotations/features/index.js';
 import { URI_WITHOUT_TRAILING_SLASH } from '../annotations/features/ssl-redirect.js';
+import { HSTS_HEADER_LINE } from '../configmap/render-global.js';
 import { quoted } from './escape.js';
 import type { Action, CanaryModel, LocationModel, UpstreamModel } from './model.js';
 import { persistentCookie, persistentPass } from './persistent-affinity.js';
@@ -19,6 +20,8 @@ export interface LocationContext {
   readonly secretsDir: string;
   /** The upstream of the default backend (`defaultAction`), when it proxies to one with endpoints. */
   readonly defaultUpstream?: string;
+  /** The ConfigMap turned HSTS on: locations that add headers repeat the http-level header. */
+  readonly hsts?: boolean;
 }
 
 const PASS_SCHEME = { HTTP: ['proxy_pass', 'http'], HTTPS: ['proxy_pass', 'https'], GRPC: ['grpc_pass', 'grpc'], GRPCS: ['grpc_pass', 'grpcs'] } as const;
@@ -119,6 +122,8 @@ export function locationBody(loc: LocationModel, ctx: LocationContext): string[]
   if (action.content.length > 0) lines.push(...features.rewriteLast);
   const pass = grpc ? 'grpc' : 'proxy';
   lines.push(...inheritedHeaders(pass, features.directives), ...features.directives, ...action.content);
+  // A location's own add_header hides every inherited one (configmap/render-global.ts).
+  if (ctx.hsts && [...features.rewrite, ...features.rewriteLast, ...features.directives].some((d) => d.startsWith('add_header '))) lines.push(HSTS_HEADER_LINE);
   return lines;
 }
 

@@ -8,6 +8,9 @@ import { actionBody, locationBody, type LocationContext } from './render-locatio
 import { GRPC_HEADERS, PROXY_HEADERS } from './proxy-headers.js';
 import { serverNamesHash } from './server-names-hash.js';
 import { channelHttpLines, channelMainLines, dynamicUpstreamLines, dynamicUpstreamNames, type EndpointChannelOptions } from './dynamic-upstreams.js';
+import type { GlobalConfig } from '../configmap/global-config.js';
+import { DEFAULT_GLOBAL_CONFIG } from '../configmap/parse-configmap.js';
+import { globalHttpLines, hstsValue, upstreamKeepaliveLines } from '../configmap/render-global.js';
 
 /** Operator settings (flags), not cluster data. Invalid values throw: they are programmer/config errors. */
 export interface RenderOptions {
@@ -30,10 +33,12 @@ export interface RenderOptions {
   readonly accessLog?: string | false;
   /** DNS resolvers for ExternalName Services (`resolver` directive). */
   readonly resolvers?: readonly string[];
-  /** Idle keepalive connections per upstream per worker. */
+  /** Idle keepalive connections per upstream per worker (default: the global configuration's). */
   readonly upstreamKeepalive?: number;
   /** Endpoints of round-robin upstreams through the Lua channel, not nginx.conf (dynamic-upstreams.ts). */
   readonly endpointChannel?: EndpointChannelOptions;
+  /** The ConfigMap's global configuration (configmap/); default: every key at its default. */
+  readonly global?: GlobalConfig;
 }
 
 const LISTEN = /^(?:\d{1,3}(?:\.\d{1,3}){3}|\[[0-9a-fA-F:.]+\]|\*):(\d{1,5})$/;
@@ -108,14 +113,10 @@ function balanceLines(balance: UpstreamBalance | undefined): string[] {
   }
 }
 
-function upstreamBlock(u: UpstreamModel, keepalive: number, dynamicIn?: string): Node | undefined {
+function upstreamBlock(u: UpstreamModel, keepalive: readonly string[], dynamicIn?: string): Node | undefined {
   if (dynamicIn !== undefined) return block(`upstream ${u.name}`, dynamicUpstreamLines(dynamicIn, keepalive));
   if (u.endpoints.length === 0) return undefined;
-  return block(`upstream ${u.name}`, [
-    ...balanceLines(u.balance),
-    ...u.endpoints.map((e) => `server ${e.host}:${e.port} max_fails=0;`),
-    `keepalive ${keepalive};`,
-  ]);
+  return block(`upstream ${u.name}`, [...balanceLines(u.balance), ...u.endpoints.map((e) => `server ${e.host}:${e.port} max_fails=0;`), ...keepalive]);
 }
 
 /**
@@ -183,7 +184,7 @@ function serverBlock(server: ServerModel, opts: RenderOptions, fallback: readonl
   const head = [`listen ${opts.httpListen}${suffix};`];
   if (isDefault || server.tls) {
     const file = server.certificate ? quoted(`${opts.configDir}/certs/${server.certificate}`) : fallbackCert;
-    head.push(`listen ${opts.httpsListen} ssl http2${suffix};`, `ssl_certificate ${file};`, `ssl_certificate_key ${file};`);
+    head.push(`listen ${opts.httpsListen} ssl${(opts.global ?? DEFAULT_GLOBAL_CONFIG).useHttp2 ? ' http2' : ''}${suffix};`, `ssl_certificate ${file};`, `ssl_certificate_key ${file};`);
   }
   head.push(`server_name ${[serverName(server.host), ...(server.aliases ?? [])].join(' ')};`);
   const featureLines = levelLinesOf('server', server.locations.map((l) => l.settings.features), ctx);
@@ -246,6 +247,7 @@ export function renderNginxConf(model: NginxModel, opts: RenderOptions): string 
   const user = opts.user;
   if (user !== undefined && !/^[a-z_][a-z0-9_-]*$/.test(user)) throw new TypeError(`not a user name: ${JSON.stringify(user)}`);
 
+  const g = opts.global ?? DEFAULT_GLOBAL_CONFIG;
   const upstreams = new Map(model.upstreams.map((u) => [u.name, u]));
   const dynamic = opts.endpointChannel ? dynamicUpstreamNames(model) : new Set<string>();
   const fallbackUpstream = model.defaultAction.kind === 'proxy' && model.defaultAction.protocol === 'HTTP' ? upstreams.get(model.defaultAction.upstream) : undefined;
@@ -256,9 +258,10 @@ export function renderNginxConf(model: NginxModel, opts: RenderOptions): string 
     secretsDir: `${dir}/certs`,
     // Custom error pages go there (annotations/features/custom-errors.ts).
     ...(fallbackUpstream && fallbackUpstream.endpoints.length > 0 ? { defaultUpstream: fallbackUpstream.name } : {}),
+    ...(hstsValue(g) !== undefined ? { hsts: true } : {}),
   };
   const fallback = ['# default', ...actionBody(model.defaultAction, ctx)];
-  const keepalive = opts.upstreamKeepalive ?? 32;
+  const keepalive = upstreamKeepaliveLines(g, opts.upstreamKeepalive);
   // Wildcard hosts become regex names, which nginx does not hash.
   const hashedNames = [
     ...[model.defaultServer, ...model.servers].flatMap((s) => [serverName(s.host), ...(s.aliases ?? [])]),
@@ -267,7 +270,7 @@ export function renderNginxConf(model: NginxModel, opts: RenderOptions): string 
   const namesHash = serverNamesHash(hashedNames);
 
   const http: Node[] = [
-    'server_tokens off;',
+    `server_tokens ${g.serverTokens ? 'on' : 'off'};`,
     accessLog,
     // Relative Location headers: nginx's absolute ones would carry its own (internal) port.
     'absolute_redirect off;',
@@ -287,13 +290,14 @@ export function renderNginxConf(model: NginxModel, opts: RenderOptions): string 
     // nginx defaults to HTTP/1.0 (no keepalive) and `Host: $proxy_host`.
     'proxy_http_version 1.1;',
     ...PROXY_HEADERS,
-    'proxy_connect_timeout 5s;',
-    'proxy_send_timeout 60s;',
-    'proxy_read_timeout 60s;',
+    `proxy_connect_timeout ${g.proxyConnectTimeout}s;`,
+    `proxy_send_timeout ${g.proxySendTimeout}s;`,
+    `proxy_read_timeout ${g.proxyReadTimeout}s;`,
     ...GRPC_HEADERS,
     '',
-    'ssl_protocols TLSv1.2 TLSv1.3;',
+    `ssl_protocols ${g.sslProtocols.join(' ')};`,
     'ssl_session_cache shared:GatehouseSSL:10m;',
+    ...globalHttpLines(g),
   ];
   const featureHttp = levelLinesOf('http', allLocations(model).map((l) => l.settings.features), ctx);
   if (featureHttp.length > 0) http.push('', ...featureHttp);
@@ -312,14 +316,14 @@ export function renderNginxConf(model: NginxModel, opts: RenderOptions): string 
   const main: Node[] = [
     ...(opts.endpointChannel ? channelMainLines(opts.endpointChannel) : []),
     ...(user ? [`user ${user};`] : []),
-    `worker_processes ${opts.workerProcesses ?? 'auto'};`,
+    `worker_processes ${opts.workerProcesses ?? g.workerProcesses};`,
     `pid ${quoted(`${dir}/nginx.pid`)};`,
     'error_log stderr notice;',
     // Regex locations are matched by PCRE2's JIT compiler: several times faster per request than
     // its interpreter. https://nginx.org/en/docs/ngx_core_module.html#pcre_jit
     'pcre_jit on;',
     '',
-    block('events', [`worker_connections ${opts.workerConnections ?? 16384};`]),
+    block('events', [`worker_connections ${opts.workerConnections ?? g.maxWorkerConnections};`]),
     '',
     block('http', http),
   ];

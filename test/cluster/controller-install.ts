@@ -94,6 +94,7 @@ export async function startController(args: string[], env: Record<string, string
 export const INSTALL_RESOURCES = [
   'namespaces',
   'serviceaccounts',
+  'configmaps',
   'services',
   'deployments.apps',
   'poddisruptionbudgets.policy',

@@ -5,10 +5,12 @@ import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { catalogMarkdown, supportCounts, unimplementedMarkdown } from '../../src/annotations/catalog.js';
 import { COMMANDS } from '../../src/commands/index.js';
+import { configMapMarkdown, OTHER_FEATURE_KEYS, REFUSED_KEY_FAMILIES } from '../../src/configmap/catalog.js';
 import { RULES } from '../../src/rules/index.js';
 
 const ROOT = join(import.meta.dirname, '../..');
 const ANNOTATIONS_DOC = join(ROOT, 'docs/annotations.md');
+const CONFIGMAP_DOC = join(ROOT, 'docs/configmap.md');
 
 function summary(): string {
   const c = supportCounts();
@@ -54,7 +56,42 @@ ${unimplementedMarkdown()}
 `;
 }
 
+export function configMapDoc(): string {
+  return `# ConfigMap keys
+
+Generated from the groups in \`src/configmap/groups/\` (each key: ingress-nginx's name, its schema, its
+default, what it renders) by \`UPDATE_DOCS=1 npx vitest run test/docs\`; a test keeps it in sync.
+
+\`gatehouse controller --configmap NAMESPACE/NAME\` watches one ConfigMap and re-renders nginx.conf
+when it changes. Keys and values follow ingress-nginx's
+[ConfigMap](https://kubernetes.github.io/ingress-nginx/user-guide/nginx-configuration/configmap/).
+
+- A ConfigMap is **accepted whole or refused whole**. Any value outside its key's schema (or
+  holding a control character, a line break, \`;\`, \`{\`, \`}\`, \`#\`, a quote, a backslash
+  or \`$\`) refuses it: the controller logs every problem at once, records a Warning Event
+  \`ConfigMapRefused\` on the ConfigMap, and keeps the last good configuration in force. At start-up
+  a refused ConfigMap stops the controller with the same message (there is no last good one). A
+  ConfigMap that does not exist means every default; deleting it goes back to the defaults.
+- Annotations override the ConfigMap per location (\`proxy-read-timeout\` is the default the
+  annotation of the same name overrides): ConfigMap values render in nginx's \`http\` block,
+  annotations in \`location\` blocks.
+- Keys whose absence would fail open are **refused**, since Gatehouse does not implement them:
+${REFUSED_KEY_FAMILIES.map((f) => `  ${f.feature} (\`${f.pattern.source}\`)`).join(';\n')}.
+- Keys of access logs, client IPs behind a load balancer and custom error pages are read by
+  those features, not by this catalog: ${OTHER_FEATURE_KEYS.map((k) => `\`${k}\``).join(', ')}.
+- Every other key (the rest of ingress-nginx's ~200, or a typo) is **ignored**, logged once per
+  change of the ConfigMap.
+
+${configMapMarkdown()}`;
+}
+
 describe('documentation', () => {
+  test('docs/configmap.md matches the ConfigMap catalog', async () => {
+    const expected = configMapDoc();
+    if (process.env['UPDATE_DOCS']) await writeFile(CONFIGMAP_DOC, expected);
+    expect(await readFile(CONFIGMAP_DOC, 'utf8')).toBe(expected);
+  });
+
   test('docs/annotations.md matches the catalog', async () => {
     const expected = annotationsDoc();
     if (process.env['UPDATE_DOCS']) await writeFile(ANNOTATIONS_DOC, expected);

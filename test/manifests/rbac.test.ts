@@ -88,12 +88,21 @@ describe('the controller (install-controller.yaml)', () => {
     );
   });
 
-  test('may create Leases in its own namespace, and read and renew only its election Lease', () => {
+  test('may create Leases in its own namespace, read and renew only its election Lease, and read only its --configmap', () => {
     const role = controllerInstall.find('Role', 'gatehouse-controller');
     expect(role.metadata.namespace).toBe(config.electionNamespace);
+    expect(config.configMap?.namespace).toBe(role.metadata.namespace);
+    const configMap = config.configMap!.name;
     expect(grantsOf(controllerInstall, 'Role', 'gatehouse-controller')).toEqual(
-      ['create coordination.k8s.io/leases', `get coordination.k8s.io/leases [${config.electionId}]`, `update coordination.k8s.io/leases [${config.electionId}]`].sort(),
+      [
+        'create coordination.k8s.io/leases',
+        `get coordination.k8s.io/leases [${config.electionId}]`,
+        `update coordination.k8s.io/leases [${config.electionId}]`,
+        `list core/configmaps [${configMap}]`,
+        `watch core/configmaps [${configMap}]`,
+      ].sort(),
     );
+    expect(controllerInstall.find('ConfigMap', configMap).metadata.namespace).toBe(role.metadata.namespace);
   });
 
   test('takes the election namespace from the downward API, the namespace its Role is in', () => {

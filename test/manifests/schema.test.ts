@@ -5,7 +5,7 @@ import { CronJob, Job } from 'kubernetes-models/batch/v1';
 import { IngressClass, NetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1';
 import { PodDisruptionBudget } from 'kubernetes-models/policy/v1';
 import { ClusterRole, ClusterRoleBinding, Role, RoleBinding } from 'kubernetes-models/rbac.authorization.k8s.io/v1';
-import { Namespace, Service, ServiceAccount } from 'kubernetes-models/v1';
+import { ConfigMap, Namespace, Service, ServiceAccount } from 'kubernetes-models/v1';
 import { parse } from 'yaml';
 import { describe, expect, test } from 'vitest';
 import { INSTALLS_LOADED, manifests, type Manifest } from './load.js';
@@ -17,6 +17,7 @@ const MODELS: Record<string, Model> = {
   'v1/Namespace': Namespace,
   'v1/ServiceAccount': ServiceAccount,
   'v1/Service': Service,
+  'v1/ConfigMap': ConfigMap,
   'rbac.authorization.k8s.io/v1/ClusterRole': ClusterRole,
   'rbac.authorization.k8s.io/v1/ClusterRoleBinding': ClusterRoleBinding,
   'rbac.authorization.k8s.io/v1/Role': Role,

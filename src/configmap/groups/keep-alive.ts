@@ -1,0 +1,80 @@
+import { integerSchema } from '../../annotations/entry.js';
+import { entry, type ConfigMapGroup } from '../entry.js';
+
+/**
+ * Client and upstream keep-alive. http://nginx.org/en/docs/http/ngx_http_core_module.html#keepalive_timeout
+ * http://nginx.org/en/docs/http/ngx_http_upstream_module.html#keepalive
+ */
+export const keepAliveGroup: ConfigMapGroup = {
+  id: 'keep-alive',
+  title: 'Client and upstream keep-alive',
+  entries: [
+    entry({
+      key: 'keep-alive',
+      field: 'keepAlive',
+      kind: 'integer',
+      schema: integerSchema(0, 3600),
+      maxLength: 4,
+      default: '75',
+      doc: 'Seconds an idle client connection stays open; 0 disables keep-alive.',
+      renders: '`keepalive_timeout` (http)',
+      expects: 'whole seconds from 0 to 3600',
+      examples: ['75', '0', '300'],
+      refused: ['-1', '3601', '75s'],
+    }),
+    entry({
+      key: 'keep-alive-requests',
+      field: 'keepAliveRequests',
+      kind: 'integer',
+      schema: integerSchema(1, 1_000_000),
+      maxLength: 7,
+      default: '1000',
+      doc: 'Requests served over one client connection before nginx closes it.',
+      renders: '`keepalive_requests` (http)',
+      expects: 'a whole number from 1 to 1000000',
+      examples: ['1000', '10000'],
+      refused: ['0', '1000001', 'many'],
+    }),
+    entry({
+      key: 'upstream-keepalive-connections',
+      field: 'upstreamKeepaliveConnections',
+      kind: 'integer',
+      schema: integerSchema(0, 100_000),
+      maxLength: 6,
+      default: '32',
+      doc: 'Idle connections to each upstream kept open per nginx worker; 0 disables upstream keep-alive.',
+      renders: '`keepalive` (each upstream)',
+      expects: 'a whole number from 0 to 100000',
+      examples: ['32', '320', '0'],
+      refused: ['-1', '100001', '1e3'],
+      differs: 'default 32 per upstream (ingress-nginx: 320), as Gatehouse rendered before the ConfigMap: one upstream per Service port, thousands at scale',
+    }),
+    entry({
+      key: 'upstream-keepalive-timeout',
+      field: 'upstreamKeepaliveTimeout',
+      kind: 'integer',
+      schema: integerSchema(1, 3600),
+      maxLength: 4,
+      default: '60',
+      doc: 'Seconds an idle upstream connection stays open.',
+      renders: '`keepalive_timeout` (each upstream)',
+      expects: 'whole seconds from 1 to 3600',
+      examples: ['60', '300'],
+      refused: ['0', '3601'],
+    }),
+    entry({
+      key: 'upstream-keepalive-requests',
+      field: 'upstreamKeepaliveRequests',
+      kind: 'integer',
+      schema: integerSchema(1, 1_000_000),
+      maxLength: 7,
+      default: '1000',
+      doc: 'Requests sent over one upstream connection before it is closed.',
+      renders: '`keepalive_requests` (each upstream)',
+      expects: 'a whole number from 1 to 1000000',
+      examples: ['1000', '10000'],
+      refused: ['0', '2000000'],
+      differs: "default 1000, nginx's (ingress-nginx: 10000)",
+    }),
+  ],
+};

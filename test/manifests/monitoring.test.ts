@@ -1,0 +1,111 @@
+// The Grafana dashboard and the PrometheusRule in manifests/monitoring/: valid JSON/YAML of the
+// expected shape, and every PromQL expression names only metrics the code registers (read from
+// the registries themselves, so a renamed metric fails here, not on an operator's dashboard).
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Registry } from 'prom-client';
+import { parse } from 'yaml';
+import { describe, expect, test } from 'vitest';
+import { createControllerMetrics } from '../../src/controller/metrics.js';
+import { SnapshotStore } from '../../src/k8s/snapshot.js';
+import { createWebhookMetrics } from '../../src/metrics.js';
+
+const DIR = join(import.meta.dirname, '../../manifests/monitoring');
+
+async function registeredNames(): Promise<Set<string>> {
+  const registry = new Registry();
+  createWebhookMetrics(() => new SnapshotStore(), registry);
+  createControllerMetrics(registry);
+  const names = new Set<string>();
+  for (const m of await registry.getMetricsAsJSON()) {
+    names.add(m.name);
+    // Histograms and summaries are queried by their series.
+    if (String(m.type) === 'histogram' || String(m.type) === 'summary') for (const s of ['_bucket', '_sum', '_count']) names.add(m.name + s);
+  }
+  return names;
+}
+
+/** PromQL words that are not metric names. */
+const PROMQL_WORDS = new Set(
+  'sum min max avg count by without on ignoring group_left group_right and or unless bool offset rate increase irate delta histogram_quantile time vector abs clamp_min topk bottomk'.split(' '),
+);
+
+/** Metric names an expression uses: identifiers outside label matchers, grouping lists and strings. */
+function metricNames(expr: string): string[] {
+  const stripped = expr
+    .replace(/"(?:[^"\\]|\\.)*"/g, '""')
+    .replace(/\{[^}]*\}/g, '{}')
+    .replace(/\b(?:by|without|on|ignoring)\s*\([^)]*\)/g, '')
+    .replace(/\[[^\]]*\]/g, '[]');
+  return [...stripped.matchAll(/[A-Za-z_:][A-Za-z0-9_:]*/g)].map((m) => m[0]).filter((w) => !PROMQL_WORDS.has(w));
+}
+
+interface Target {
+  expr: string;
+  refId: string;
+}
+interface Panel {
+  id: number;
+  title: string;
+  type: string;
+  targets: Target[];
+  gridPos: { h: number; w: number; x: number; y: number };
+}
+interface Rule {
+  alert: string;
+  expr: string;
+  labels: { severity: string };
+  annotations: { summary: string };
+}
+
+const dashboard = JSON.parse(await readFile(join(DIR, 'grafana-dashboard.json'), 'utf8')) as { uid: string; title: string; panels: Panel[] };
+const rule = parse(await readFile(join(DIR, 'prometheus-rule.yaml'), 'utf8')) as { apiVersion: string; kind: string; spec: { groups: { name: string; rules: Rule[] }[] } };
+const alerts = rule.spec.groups.flatMap((g) => g.rules);
+const REGISTERED = await registeredNames();
+
+describe('the Grafana dashboard', () => {
+  test('is a dashboard with unique panel ids, each with at least one query', () => {
+    expect(dashboard.uid).toBe('gatehouse');
+    expect(new Set(dashboard.panels.map((p) => p.id)).size).toBe(dashboard.panels.length);
+    for (const p of dashboard.panels) expect(p.targets.length, p.title).toBeGreaterThan(0);
+  });
+
+  test.for(dashboard.panels.flatMap((p) => p.targets.map((t) => [`${p.title} ${t.refId}`, t.expr] as const)))('%s queries only registered metrics', ([, expr]) => {
+    const names = metricNames(expr.replace(/\$__rate_interval/g, '5m'));
+    expect(names.length).toBeGreaterThan(0);
+    for (const name of names) expect(REGISTERED, `${name} in ${expr}`).toContain(name);
+  });
+
+  test('panels cover reloads, reload failures, render time, excluded Ingresses, webhook latency and errors', () => {
+    const all = dashboard.panels.flatMap((p) => p.targets.map((t) => t.expr)).join('\n');
+    for (const m of ['gatehouse_nginx_reloads_total', 'gatehouse_nginx_config_last_reload_successful', 'gatehouse_config_render_seconds_bucket', 'gatehouse_ingress_excluded', 'gatehouse_admission_duration_seconds_bucket', 'gatehouse_admission_requests_total']) expect(all).toContain(m);
+  });
+});
+
+describe('the PrometheusRule', () => {
+  test('is a monitoring.coreos.com/v1 PrometheusRule with unique alert names and a severity each', () => {
+    expect([rule.apiVersion, rule.kind]).toEqual(['monitoring.coreos.com/v1', 'PrometheusRule']);
+    expect(new Set(alerts.map((a) => a.alert)).size).toBe(alerts.length);
+    for (const a of alerts) {
+      expect(['critical', 'warning', 'info'], a.alert).toContain(a.labels.severity);
+      expect(a.annotations.summary, a.alert).toBeTruthy();
+    }
+  });
+
+  test.for(alerts.map((a) => [a.alert, a.expr] as const))('%s uses only registered metrics', ([, expr]) => {
+    const names = metricNames(expr);
+    expect(names.length).toBeGreaterThan(0);
+    for (const name of names) expect(REGISTERED, `${name} in ${expr}`).toContain(name);
+  });
+
+  test('alerts on reload failures, excluded Ingresses, webhook errors, latency and certificate expiry', () => {
+    expect(alerts.map((a) => a.alert)).toEqual(
+      expect.arrayContaining(['GatehouseNginxReloadFailing', 'GatehouseNginxReloadFailures', 'GatehouseIngressExcluded', 'GatehouseWebhookErrors', 'GatehouseWebhookSlow', 'GatehouseWebhookCertificateExpiring']),
+    );
+  });
+
+  test('the name check catches a metric the code does not register', () => {
+    expect(metricNames('sum by (ingress) (rate(gatehouse_requests_total{status=~"5.."}[5m]))')).toEqual(['gatehouse_requests_total']);
+    expect(REGISTERED).not.toContain('gatehouse_requests_total');
+  });
+});
