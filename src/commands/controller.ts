@@ -5,6 +5,11 @@ import { CONTROLLER_FLAGS, controllerConfigFrom, nameserversOf } from '../config
 import { NginxApplier } from '../controller/apply.js';
 import { ensureFallbackCertificate } from '../controller/fallback-cert.js';
 import { createControllerMetrics } from '../controller/metrics.js';
+import { certificateExpiries } from '../controller/traffic-certificates.js';
+import { TrafficMetrics } from '../controller/traffic-metrics.js';
+import { registerNginxStatusMetrics } from '../controller/traffic-nginx-status.js';
+import { TrafficReceiver } from '../controller/traffic-receiver.js';
+import type { BuildModelResult } from '../nginx/build-model.js';
 import { ProcessNginxRunner } from '../controller/nginx-runner.js';
 import type { StatusPublishing } from '../controller/publish-status.js';
 import { ExclusionReport } from '../controller/exclusion-report.js';
@@ -74,6 +79,9 @@ export const controllerCommand: Command = {
         binary: nginxPath,
         configDir: config.configDir,
         onLog: (line) => logger.child({ component: 'nginx' }).info(line),
+        // The access log goes to the Pod's stdout as nginx writes it: no JSON-in-JSON, and the
+        // controller's event loop is not in the path of every request.
+        ...(config.accessLog === 'stdout' ? { stdout: 'inherit' as const } : {}),
         onUnexpectedExit: (info) => log.warn(info, 'nginx exited unexpectedly; restarting'),
         onOrphan: (orphan) =>
           orphan.kind === 'stopped'
@@ -83,7 +91,20 @@ export const controllerCommand: Command = {
         startTimeoutMs: 120_000,
         reloadTimeoutMs: 120_000,
       });
-      const statusUrl = `http://${urlHost(config.statusListen)}:${config.statusListen.port}/gatehouse/checksum`;
+      const statusBase = `http://${urlHost(config.statusListen)}:${config.statusListen.port}`;
+      const statusUrl = `${statusBase}/gatehouse/checksum`;
+      registerNginxStatusMetrics(registry, async () => (await fetch(`${statusBase}/gatehouse/nginx-status`, { signal: AbortSignal.timeout(2000) })).text());
+      // Per-Ingress request metrics from nginx's traffic log (controller/traffic-receiver.ts).
+      const traffic = config.trafficMetrics ? new TrafficMetrics(registry) : undefined;
+      const receiver = traffic ? new TrafficReceiver(traffic, registry) : undefined;
+      const trafficLog = receiver ? await step(receiver.start()) : undefined;
+      if (receiver) cleanups.push(() => receiver.stop());
+      const onServed = (served: BuildModelResult): void => {
+        metrics.certificateExpiry.reset();
+        for (const [host, expiry] of certificateExpiries(served.model)) metrics.certificateExpiry.set({ host }, expiry);
+        const rendered = new Set(served.rendered);
+        traffic?.retain((ingress) => rendered.has(ingress));
+      };
       const applier = new NginxApplier({
         configDir: config.configDir,
         runner,
@@ -96,7 +117,7 @@ export const controllerCommand: Command = {
       const resolvers = config.resolvers.length > 0 ? config.resolvers : nameserversOf(await readFile('/etc/resolv.conf', 'utf8').catch(() => ''));
       let status: StatusPublishing | undefined;
       const renderWithout = (excluded: ReadonlySet<string>): RenderedConfig => {
-        const { text, build } = renderSnapshot(source.cluster, config, { statusListen: nginxListen(config.statusListen), resolvers }, excluded);
+        const { text, build } = renderSnapshot(source.cluster, config, { statusListen: nginxListen(config.statusListen), resolvers, ...(trafficLog ? { trafficLog } : {}) }, excluded);
         return { text, secretFiles: build.model.secretFiles, ownedIngresses: build.owned, build };
       };
       // A round renders the whole snapshot; the quarantine's probes render it leaving some out.
@@ -131,6 +152,7 @@ export const controllerCommand: Command = {
       // A bad object is left out here too: a restarted controller serves everything else.
       const first = await step(quarantine.apply(initial));
       logResult(first);
+      if (quarantine.served?.build) onServed(quarantine.served.build);
       await step(runner.start());
       log.info({ checksum: first.checksum }, 'nginx started');
 
@@ -145,6 +167,7 @@ export const controllerCommand: Command = {
           // Status is written only once nginx serves what the Ingresses ask for (never for excluded ones).
           const served = quarantine.served?.build;
           if (result.status === 'applied' && served) status?.publish(served);
+          if (result.status === 'applied' && served) onServed(served);
         },
         onError: (err) => log.error({ err }, 'reconcile failed'),
       });
@@ -179,6 +202,7 @@ export const controllerCommand: Command = {
       await webhook?.close();
       await runner.stop();
       await health.close();
+      await receiver?.stop();
       await source.stop();
       logger.info('stopped');
       logger.flush();

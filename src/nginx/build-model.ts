@@ -220,6 +220,7 @@ export function buildModel(cluster: ClusterSnapshot, options: BuildModelOptions)
         action: route.backend.action,
         settings: { features, ...(sslRedirect ? { sslRedirect: true } : {}) },
         source: from.key,
+        ...(route.service !== undefined ? { service: route.service } : {}),
       };
     });
     locations.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : a.match < b.match ? -1 : a.match > b.match ? 1 : 0));

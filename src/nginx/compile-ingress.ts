@@ -15,6 +15,8 @@ export interface Route {
   readonly match: MatchKind;
   readonly path: string;
   readonly backend: ResolvedBackend;
+  /** The backend Service's name, for log and metric labels. */
+  readonly service?: string;
 }
 
 /** Everything one Ingress contributes, before merging with the others. */
@@ -97,7 +99,8 @@ export function compileIngress(
       if (isUnrenderable(backend)) return { error: `${where}.backend: ${backend.error}` };
       const refs = captureRefsMissing(features.rewrite?.target, match, path);
       if (refs) return { error: `${where}.path ${JSON.stringify(p.path)} has no capture group ${refs} for rewrite-target` };
-      routes.push({ host, match, path, backend });
+      const service = p.backend.service?.name !== undefined ? escapeFor('identifier', p.backend.service.name) : undefined;
+      routes.push({ host, match, path, backend, ...(service !== undefined ? { service } : {}) });
     }
   }
 

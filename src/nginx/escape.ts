@@ -27,7 +27,8 @@ export type EscapeContext =
   | 'size' // nginx size (`8m`)
   | 'cidr' // allow directive
   | 'cookie-domain' // Domain attribute of a cookie: a DNS name, optionally with a leading dot
-  | 'hash-key'; // `hash` key of an upstream: literal text and request variables (hash-key.ts)
+  | 'hash-key' // `hash` key of an upstream: literal text and request variables (hash-key.ts)
+  | 'label'; // `set $location_path "…"` for logs and metrics: any text, percent-encoded outside PATH's characters
 
 const DNS_LABEL = '[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?';
 const DNS_NAME = new RegExp(`^${DNS_LABEL}(\\.${DNS_LABEL})*$`);
@@ -75,7 +76,19 @@ export function escapeFor(context: EscapeContext, value: string): string | undef
       return value.length <= 254 && DNS_NAME.test(value.startsWith('.') ? value.slice(1) : value) ? value : undefined;
     case 'hash-key':
       return hashKeyProblem(value) === undefined ? value : undefined;
+    case 'label':
+      return logLabel(value);
   }
+}
+
+/**
+ * A regex path holds `$`, `\\`, `{`, quotes…: in a `set` value they would interpolate or end the
+ * string, so everything outside the path characters is written as %XX (UTF-8), one spelling per value.
+ */
+function logLabel(value: string): string {
+  let out = '';
+  for (const c of value) out += PATH_CHAR.test(c) && c !== '%' ? c : [...Buffer.from(c, 'utf8')].map((b) => `%${b.toString(16).toUpperCase().padStart(2, '0')}`).join('');
+  return out;
 }
 
 function hostName(value: string): string | undefined {

@@ -3,6 +3,7 @@
 // `set`/`if`/`return`/`rewrite` run in the rewrite phase in the order written, before the access
 // phase (`allow`/`deny`, `auth_request`).
 import { locationDirectivesOf } from '../annotations/features/index.js';
+import { labelLines } from './access-log.js';
 import { quoted } from './escape.js';
 import type { Action, LocationModel, UpstreamModel } from './model.js';
 import { persistentCookie, persistentPass } from './persistent-affinity.js';
@@ -13,6 +14,8 @@ export interface LocationContext {
   readonly httpsPortSuffix: string;
   /** Absolute directory of the SecretFiles. */
   readonly secretsDir: string;
+  /** Set the Ingress's labels for the access and traffic logs (access-log.ts). */
+  readonly logLabels?: boolean;
 }
 
 const PASS_SCHEME = { HTTP: ['proxy_pass', 'http'], HTTPS: ['proxy_pass', 'https'], GRPC: ['grpc_pass', 'grpc'], GRPCS: ['grpc_pass', 'grpcs'] } as const;
@@ -56,6 +59,8 @@ function actionParts(action: Action, ctx: LocationContext): ActionParts {
 export function locationBody(loc: LocationModel, ctx: LocationContext): string[] {
   const s = loc.settings;
   const lines: string[] = [`# ${loc.source}`];
+  // First: a `return` or `rewrite … break` later in the rewrite phase would skip them.
+  if (ctx.logLabels) lines.push(...labelLines(loc));
   if (s.sslRedirect) lines.push('if ($scheme = http) {', `    return 308 https://$host${ctx.httpsPortSuffix}$request_uri;`, '}');
   const action = actionParts(loc.action, ctx);
   const grpc = (loc.action.kind === 'proxy' || loc.action.kind === 'external') && loc.action.protocol.startsWith('GRPC');

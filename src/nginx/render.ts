@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
 import { isIP } from 'node:net';
+import { requestLogLines, needsLabels, type AccessLogFormat } from './access-log.js';
+import { clientIpLines, type ClientIpOptions } from './client-ip.js';
 import { quoted, regexLiteral } from './escape.js';
 import type { LocationModel, NginxModel, ServerModel, UpstreamBalance, UpstreamModel } from './model.js';
 import { levelLinesOf } from '../annotations/features/index.js';
@@ -24,8 +26,14 @@ export interface RenderOptions {
   readonly workerConnections?: number;
   /** `user` directive (only meaningful when nginx starts as root). */
   readonly user?: string;
-  /** Access log path, or false for none (default). */
+  /** Access log: an absolute path, `stdout` (nginx's, which the controller passes on), or false for none (default). */
   readonly accessLog?: string | false;
+  /** Access log lines: JSON objects (default) or nginx's `combined` text. */
+  readonly accessLogFormat?: AccessLogFormat;
+  /** `127.0.0.1:PORT` where the controller receives the traffic log for its metrics (access-log.ts). */
+  readonly trafficLog?: string;
+  /** Client address behind load balancers (client-ip.ts); default: believe nothing the client sends. */
+  readonly clientIp?: ClientIpOptions;
   /** DNS resolvers for ExternalName Services (`resolver` directive). */
   readonly resolvers?: readonly string[];
   /** Idle keepalive connections per upstream per worker. */
@@ -172,9 +180,9 @@ function serverLocations(server: ServerModel, fallback: readonly string[], ctx: 
  * (12 s at 10,000). An HTTPS request for a host without TLS reaches the default server, which
  * answers it with the fallback certificate, as for any unknown name.
  */
-function serverBlock(server: ServerModel, opts: RenderOptions, fallback: readonly string[], ctx: LocationContext, fallbackCert: string): Node {
+function serverBlock(server: ServerModel, opts: RenderOptions, fallback: readonly string[], ctx: LocationContext, fallbackCert: string, listenSuffix: string): Node {
   const isDefault = server.host === '';
-  const suffix = isDefault ? ' default_server' : '';
+  const suffix = (isDefault ? ' default_server' : '') + listenSuffix;
   const head = [`listen ${opts.httpListen}${suffix};`];
   if (isDefault || server.tls) {
     const file = server.certificate ? quoted(`${opts.configDir}/certs/${server.certificate}`) : fallbackCert;
@@ -192,6 +200,10 @@ function statusServer(listen: string): Node {
     'default_type text/plain;',
     'location = /healthz {',
     '    return 200 "ok\\n";',
+    '}',
+    // Connection counters for the controller's metrics (traffic-nginx-status.ts).
+    'location = /gatehouse/nginx-status {',
+    '    stub_status;',
     '}',
     'location = /gatehouse/checksum {',
     `    return 200 "${CHECKSUM_PLACEHOLDER}";`,
@@ -214,12 +226,13 @@ export function renderNginxConf(model: NginxModel, opts: RenderOptions): string 
   listenPort(opts.httpListen);
   const httpsPort = opts.httpsRedirectPort ?? listenPort(opts.httpsListen);
   if (opts.statusListen !== undefined) listenPort(opts.statusListen);
-  const accessLog = opts.accessLog ? `access_log ${quoted(safePath(opts.accessLog, 'accessLog'))};` : 'access_log off;';
+  const logs = { accessLog: opts.accessLog === 'stdout' ? ('stdout' as const) : opts.accessLog ? { path: safePath(opts.accessLog, 'accessLog') } : ('off' as const), ...(opts.accessLogFormat ? { accessLogFormat: opts.accessLogFormat } : {}), ...(opts.trafficLog ? { trafficLog: opts.trafficLog } : {}) };
+  const clientIp = clientIpLines(opts.clientIp);
   const user = opts.user;
   if (user !== undefined && !/^[a-z_][a-z0-9_-]*$/.test(user)) throw new TypeError(`not a user name: ${JSON.stringify(user)}`);
 
   const upstreams = new Map(model.upstreams.map((u) => [u.name, u]));
-  const ctx: LocationContext = { upstreams, httpsPortSuffix: httpsPort === 443 ? '' : `:${httpsPort}`, secretsDir: `${dir}/certs` };
+  const ctx: LocationContext = { upstreams, httpsPortSuffix: httpsPort === 443 ? '' : `:${httpsPort}`, secretsDir: `${dir}/certs`, ...(needsLabels(logs) ? { logLabels: true } : {}) };
   const fallback = ['# default', ...actionBody(model.defaultAction, ctx)];
   const keepalive = opts.upstreamKeepalive ?? 32;
   // Wildcard hosts become regex names, which nginx does not hash.
@@ -228,7 +241,8 @@ export function renderNginxConf(model: NginxModel, opts: RenderOptions): string 
 
   const http: Node[] = [
     'server_tokens off;',
-    accessLog,
+    ...requestLogLines(logs),
+    ...clientIp.http,
     // Relative Location headers: nginx's absolute ones would carry its own (internal) port.
     'absolute_redirect off;',
     `client_body_temp_path ${quoted(`${dir}/client_body_temp`)};`,
@@ -252,20 +266,21 @@ export function renderNginxConf(model: NginxModel, opts: RenderOptions): string 
     'proxy_set_header Upgrade $http_upgrade;',
     'proxy_set_header X-Request-ID $request_id;',
     'proxy_set_header X-Real-IP $remote_addr;',
-    // Client-sent X-Forwarded-For is not trusted (no realip configuration): overwrite it.
-    'proxy_set_header X-Forwarded-For $remote_addr;',
-    'proxy_set_header X-Forwarded-Host $host;',
-    'proxy_set_header X-Forwarded-Port $server_port;',
-    'proxy_set_header X-Forwarded-Proto $scheme;',
-    'proxy_set_header X-Forwarded-Scheme $scheme;',
+    // Client-sent X-Forwarded-* is believed only from trusted peers (client-ip.ts); by default
+    // it is overwritten.
+    `proxy_set_header X-Forwarded-For ${clientIp.forwardedFor};`,
+    `proxy_set_header X-Forwarded-Host ${clientIp.forwardedHost};`,
+    `proxy_set_header X-Forwarded-Port ${clientIp.forwardedPort};`,
+    `proxy_set_header X-Forwarded-Proto ${clientIp.forwardedProto};`,
+    `proxy_set_header X-Forwarded-Scheme ${clientIp.forwardedProto};`,
     // httpoxy: https://httpoxy.org/
     'proxy_set_header Proxy "";',
     'proxy_connect_timeout 5s;',
     'proxy_send_timeout 60s;',
     'proxy_read_timeout 60s;',
     'grpc_set_header X-Real-IP $remote_addr;',
-    'grpc_set_header X-Forwarded-For $remote_addr;',
-    'grpc_set_header X-Forwarded-Proto $scheme;',
+    `grpc_set_header X-Forwarded-For ${clientIp.forwardedFor};`,
+    `grpc_set_header X-Forwarded-Proto ${clientIp.forwardedProto};`,
     '',
     'ssl_protocols TLSv1.2 TLSv1.3;',
     'ssl_session_cache shared:GatehouseSSL:10m;',
@@ -279,7 +294,7 @@ export function renderNginxConf(model: NginxModel, opts: RenderOptions): string 
     const cookie = persistentCookie(u);
     if (cookie !== undefined) http.push('', ...persistentMaps(u, cookie));
   }
-  for (const server of [model.defaultServer, ...model.servers]) http.push('', serverBlock(server, opts, fallback, ctx, fallbackCert));
+  for (const server of [model.defaultServer, ...model.servers]) http.push('', serverBlock(server, opts, fallback, ctx, fallbackCert, clientIp.listenSuffix));
   if (opts.statusListen !== undefined) http.push('', statusServer(opts.statusListen));
 
   const main: Node[] = [

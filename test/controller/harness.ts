@@ -130,6 +130,8 @@ export async function eventually(fn: () => Promise<boolean>, timeoutMs = 15_000)
 /** nginx in a temp prefix dir, fed through the real applier. */
 export class NginxHarness {
   reloads = 0;
+  /** Render options on top of the harness's own (access log, traffic log, client IP). */
+  extraOptions: Partial<RenderOptions> = {};
   lastBuild: BuildModelResult | undefined;
   private constructor(
     readonly dir: string,
@@ -143,12 +145,12 @@ export class NginxHarness {
   ) {}
 
   /** `binary`: the nginx to run (refusing-nginx.ts wraps the real one). */
-  static async create(binary = NGINX_BINARY): Promise<NginxHarness> {
+  static async create(binary = NGINX_BINARY, runnerOptions: { onLog?: (line: string) => void } = {}): Promise<NginxHarness> {
     const dir = await mkdtemp(join(tmpdir(), 'gatehouse-nginx-'));
     await chmod(dir, 0o755); // workers (nobody) need to reach their temp dirs
     await ensureFallbackCertificate(dir);
     const [httpPort, httpsPort, statusPort] = [await freePort(), await freePort(), await freePort()];
-    const runner = new ProcessNginxRunner({ binary, configDir: dir, backoff: { initialMs: 50, maxMs: 1000 } });
+    const runner = new ProcessNginxRunner({ binary, configDir: dir, backoff: { initialMs: 50, maxMs: 1000 }, ...runnerOptions });
     const registry = new Registry();
     const metrics = createControllerMetrics(registry);
     let harness: NginxHarness | undefined;
@@ -182,6 +184,7 @@ export class NginxHarness {
       statusListen: `127.0.0.1:${this.statusPort}`,
       workerProcesses: 1,
       workerConnections: 1024,
+      ...this.extraOptions,
     };
   }
 
