@@ -11,7 +11,7 @@ import { freePort } from '../../bench/lib.js';
 import { NginxApplier, type ApplyResult } from '../../src/controller/apply.js';
 import { ensureFallbackCertificate } from '../../src/controller/fallback-cert.js';
 import { createControllerMetrics, type ControllerMetrics } from '../../src/controller/metrics.js';
-import { ProcessNginxRunner, type NginxRunner } from '../../src/controller/nginx-runner.js';
+import { ProcessNginxRunner, type NginxRunner, type ProcessRunnerOptions } from '../../src/controller/nginx-runner.js';
 import { DEFAULT_OWNERSHIP } from '../../src/k8s/ownership.js';
 import type { ClusterSnapshot } from '../../src/k8s/snapshot.js';
 import { buildModel, type BuildModelOptions, type BuildModelResult } from '../../src/nginx/build-model.js';
@@ -145,7 +145,7 @@ export class NginxHarness {
   ) {}
 
   /** `binary`: the nginx to run (refusing-nginx.ts wraps the real one). */
-  static async create(binary = NGINX_BINARY, runnerOptions: { onLog?: (line: string) => void } = {}): Promise<NginxHarness> {
+  static async create(binary = NGINX_BINARY, runnerOptions: Pick<ProcessRunnerOptions, 'onLog' | 'stdout'> = {}): Promise<NginxHarness> {
     const dir = await mkdtemp(join(tmpdir(), 'gatehouse-nginx-'));
     await chmod(dir, 0o755); // workers (nobody) need to reach their temp dirs
     await ensureFallbackCertificate(dir);
