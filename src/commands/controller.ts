@@ -1,3 +1,4 @@
+import { fstatSync } from 'node:fs';
 import { chmod, mkdir, readFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { Registry } from 'prom-client';
@@ -38,6 +39,11 @@ export const controllerCommand: Command = {
     const nginxBinary = findNginxBinary(config.nginxBinary, io.env['PATH']);
     if ('error' in nginxBinary) throw new GatehouseError('USAGE', nginxBinary.error);
     const nginxPath = nginxBinary.path;
+    // nginx opens /dev/stdout itself (access_log), which fails with ENXIO when it is a socket
+    // (a journald stream, a Node parent's 'pipe'): say so now rather than fail at nginx's start.
+    if (config.accessLog === 'stdout' && stdoutIsSocket()) {
+      throw new GatehouseError('USAGE', '--access-log stdout: this process\'s stdout is a socket, which nginx cannot open as /dev/stdout; use --access-log PATH or --access-log off');
+    }
     const logger = createLogger(config.logLevel);
     const log = logger.child({ component: 'controller' });
     // SIGTERM is honoured at every stage of start-up (an informer that cannot sync, nginx slow to
@@ -212,6 +218,14 @@ export const controllerCommand: Command = {
 };
 
 const STOPPED = Symbol('stopped');
+
+function stdoutIsSocket(): boolean {
+  try {
+    return fstatSync(1).isSocket();
+  } catch {
+    return false;
+  }
+}
 
 /** Thrown by a start-up step when the stop signal wins the race. */
 class StoppedDuringStartup extends Error {}

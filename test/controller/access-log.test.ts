@@ -120,3 +120,13 @@ describe('configurable', () => {
     expect((await lines()).some((l) => l.includes('/app/off'))).toBe(false);
   });
 });
+
+test('the controller refuses --access-log stdout when its stdout is a socket nginx cannot open', async () => {
+  const { fstatSync } = await import('node:fs');
+  const { freeControllerPorts, startController } = await import('../support/controller-process.js');
+  // A vitest worker's stdout is a socket (a Node parent's 'pipe'), like a journald stream.
+  if (!fstatSync(1).isSocket()) return;
+  const run = startController(await freeControllerPorts(), { configDir: join(tmpdir(), `gatehouse-sock-${process.pid}`), args: ['--access-log', 'stdout', '--snapshot', '/dev/null'] });
+  expect(await run.code).toBe(2);
+  expect(run.stderr()).toContain('stdout is a socket');
+});
