@@ -14,7 +14,8 @@ import { buildModel } from '../src/nginx/build-model.js';
 import { renderNginxConf, type RenderOptions } from '../src/nginx/render.js';
 import { ingress, service, shopCluster } from '../test/fixtures/builders.js';
 import { endpointSlice } from '../test/fixtures/endpoint-slices.js';
-import { freePort, stop } from './lib.js';
+import { readFile } from 'node:fs/promises';
+import { cpuMs, freePort, stop } from './lib.js';
 
 const NGINX = process.env['GATEHOUSE_NGINX'] ?? '/usr/sbin/nginx';
 
@@ -24,6 +25,9 @@ export interface TrafficLogBench {
   /** req/s per round, by variant. */
   readonly rps: Record<string, number[]>;
   readonly p99: Record<string, number[]>;
+  /** CPU µs per request of Gatehouse's nginx worker, and of the receiver, per round, by variant. */
+  readonly nginxUs: Record<string, number[]>;
+  readonly receiverUs: Record<string, number[]>;
   readonly accepted: number;
   readonly sent: number;
   readonly dropped: number;
@@ -49,6 +53,15 @@ http { access_log off; client_body_temp_path "${dir}/b"; proxy_temp_path "${dir}
   const runner = new ProcessNginxRunner({ binary: NGINX, configDir: dir });
   await runner.start();
   return runner;
+}
+
+/** CPU ms of an nginx master's workers (its children now). */
+async function workersCpuMs(master: number | undefined): Promise<number> {
+  if (master === undefined) return 0;
+  const children = (await readFile(`/proc/${master}/task/${master}/children`, 'utf8').catch(() => '')).split(/\s+/).filter(Boolean);
+  let sum = 0;
+  for (const pid of children) sum += await cpuMs(Number(pid)).catch(() => 0);
+  return sum;
 }
 
 function startReceiver(): Promise<{ child: ChildProcess; address: string }> {
@@ -94,6 +107,8 @@ export async function benchTrafficLog(rounds: number, seconds: number): Promise<
   };
   const rps: Record<string, number[]> = Object.fromEntries(VARIANTS.map((v) => [v, []]));
   const p99: Record<string, number[]> = Object.fromEntries(VARIANTS.map((v) => [v, []]));
+  const nginxUs: Record<string, number[]> = Object.fromEntries(VARIANTS.map((v) => [v, []]));
+  const receiverUs: Record<string, number[]> = Object.fromEntries(VARIANTS.map((v) => [v, []]));
   let sent = 0;
   let errors = 0;
   let non2xx = 0;
@@ -107,7 +122,11 @@ export async function benchTrafficLog(rounds: number, seconds: number): Promise<
         await writeFile(join(dir, 'access.log'), '');
         const url = `http://127.0.0.1:${http}/api/x`;
         const warm = await autocannon({ url, connections: 10, duration: 1, headers: { host: 'web.test' } });
+        const [nginxBefore, receiverBefore] = [await workersCpuMs(runner.pid), await cpuMs(receiver.child.pid!)];
         const r = await autocannon({ url, connections: 10, duration: seconds, headers: { host: 'web.test' } });
+        const [nginxAfter, receiverAfter] = [await workersCpuMs(runner.pid), await cpuMs(receiver.child.pid!)];
+        nginxUs[variant]!.push(((nginxAfter - nginxBefore) * 1000) / Math.max(1, r.requests.total));
+        receiverUs[variant]!.push(((receiverAfter - receiverBefore) * 1000) / Math.max(1, r.requests.total));
         rps[variant]!.push(r.requests.average);
         p99[variant]!.push(r.latency.p99);
         errors += r.errors + r.timeouts;
@@ -116,7 +135,7 @@ export async function benchTrafficLog(rounds: number, seconds: number): Promise<
       }
     }
     const counts = await receiverCounts(receiver.child);
-    return { rounds, seconds, rps, p99, accepted: counts.accepted, sent, dropped: counts.dropped, errors, non2xx };
+    return { rounds, seconds, rps, p99, nginxUs, receiverUs, accepted: counts.accepted, sent, dropped: counts.dropped, errors, non2xx };
   } finally {
     await runner.stop();
     await backend.stop();
@@ -130,7 +149,7 @@ export function trafficLogSection(b: TrafficLogBench): string {
   const off = median(b.rps['logging off']!);
   const rows = VARIANTS.map((v) => {
     const m = median(b.rps[v]!);
-    return `| ${v} | ${m.toFixed(0)} (${b.rps[v]!.map((x) => x.toFixed(0)).join(', ')}) | ${((m / off) * 100).toFixed(1)} % | ${median(b.p99[v]!)} |`;
+    return `| ${v} | ${m.toFixed(0)} (${b.rps[v]!.map((x) => x.toFixed(0)).join(', ')}) | ${((m / off) * 100).toFixed(1)} % | ${median(b.p99[v]!)} | ${median(b.nginxUs[v]!).toFixed(1)} | ${median(b.receiverUs[v]!).toFixed(1)} |`;
   }).join('\n');
   return `## Request logs and traffic metrics (issue 12)
 
@@ -139,15 +158,18 @@ nginx (one worker), proxied to a second loopback nginx answering 200. Three conf
 same nginx, reloaded between runs, ${b.rounds} interleaved rounds (the order rotates) of ${b.seconds} s after a 1 s
 warm-up; medians (each round's req/s in brackets). The traffic log goes over loopback UDP to the
 controller's receiver (bench/traffic-receiver-child.ts, a process of its own, as in the controller);
-the JSON access log goes to a file. Load generator, both nginx and the receiver share 2 cores.
+the JSON access log goes to a file. Load generator, both nginx and the receiver share 2 cores, so
+req/s mixes nginx's own cost with the CPU the receiver takes from it: the CPU columns (from
+/proc, over the measured seconds, per request answered) separate the two. CPU time is counted in
+10 ms ticks.
 
-| configuration | req/s | of logging off | p99 ms |
-|---|---|---|---|
+| configuration | req/s | of logging off | p99 ms | nginx worker CPU µs/request | receiver CPU µs/request |
+|---|---|---|---|---|---|
 ${rows}
 
-The receiver counted ${b.accepted} of the ${b.sent} requests answered with the traffic log on (warm-ups
-included); the kernel dropped ${b.dropped} datagrams at its socket (${((b.dropped / Math.max(1, b.sent)) * 100).toFixed(2)} %): at saturation on
-2 shared cores the receiver sometimes falls behind, and nginx does not slow down for it.
-Connection errors and timeouts: ${b.errors}; non-2xx answers: ${b.non2xx}.
+The receiver counted ${b.accepted} requests with the traffic log on; autocannon saw ${b.sent} answered (warm-ups
+included; requests in flight when a run stops are answered and logged but not counted by autocannon).
+${b.dropped === 0 ? 'The kernel dropped no datagram at the receiver\'s socket.' : `The kernel dropped ${b.dropped} datagrams at the receiver's socket (${((b.dropped / Math.max(1, b.sent)) * 100).toFixed(2)} %): at saturation on 2 shared cores the receiver falls behind at times, and nginx does not slow down for it.`}
+Connection errors and timeouts: ${b.errors} (requests cut when a run stops); non-2xx answers: ${b.non2xx}.
 `;
 }

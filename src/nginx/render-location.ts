@@ -16,6 +16,8 @@ export interface LocationContext {
   readonly secretsDir: string;
   /** Set the Ingress's labels for the access and traffic logs (access-log.ts). */
   readonly logLabels?: boolean;
+  /** The scheme the client used: `$scheme`, or a trusted load balancer's X-Forwarded-Proto (client-ip.ts). */
+  readonly clientScheme?: string;
 }
 
 const PASS_SCHEME = { HTTP: ['proxy_pass', 'http'], HTTPS: ['proxy_pass', 'https'], GRPC: ['grpc_pass', 'grpc'], GRPCS: ['grpc_pass', 'grpcs'] } as const;
@@ -61,7 +63,8 @@ export function locationBody(loc: LocationModel, ctx: LocationContext): string[]
   const lines: string[] = [`# ${loc.source}`];
   // First: a `return` or `rewrite … break` later in the rewrite phase would skip them.
   if (ctx.logLabels) lines.push(...labelLines(loc));
-  if (s.sslRedirect) lines.push('if ($scheme = http) {', `    return 308 https://$host${ctx.httpsPortSuffix}$request_uri;`, '}');
+  // Behind a TLS-terminating load balancer nginx sees http: the redirect follows the client's scheme.
+  if (s.sslRedirect) lines.push(`if (${ctx.clientScheme ?? '$scheme'} = http) {`, `    return 308 https://$host${ctx.httpsPortSuffix}$request_uri;`, '}');
   const action = actionParts(loc.action, ctx);
   const grpc = (loc.action.kind === 'proxy' || loc.action.kind === 'external') && loc.action.protocol.startsWith('GRPC');
   const features = locationDirectivesOf(s.features, {

@@ -232,7 +232,7 @@ export function renderNginxConf(model: NginxModel, opts: RenderOptions): string 
   if (user !== undefined && !/^[a-z_][a-z0-9_-]*$/.test(user)) throw new TypeError(`not a user name: ${JSON.stringify(user)}`);
 
   const upstreams = new Map(model.upstreams.map((u) => [u.name, u]));
-  const ctx: LocationContext = { upstreams, httpsPortSuffix: httpsPort === 443 ? '' : `:${httpsPort}`, secretsDir: `${dir}/certs`, ...(needsLabels(logs) ? { logLabels: true } : {}) };
+  const ctx: LocationContext = { upstreams, httpsPortSuffix: httpsPort === 443 ? '' : `:${httpsPort}`, secretsDir: `${dir}/certs`, ...(needsLabels(logs) ? { logLabels: true } : {}), ...(clientIp.forwardedProto !== '$scheme' ? { clientScheme: clientIp.forwardedProto } : {}) };
   const fallback = ['# default', ...actionBody(model.defaultAction, ctx)];
   const keepalive = opts.upstreamKeepalive ?? 32;
   // Wildcard hosts become regex names, which nginx does not hash.

@@ -22,6 +22,7 @@ function cluster() {
       annotations: { 'nginx.ingress.kubernetes.io/allowlist-source-range': '203.0.113.0/24' },
       paths: [{ path: '/', service: 'web' }],
     }),
+    ingress({ name: 'secure', host: 'secure.test', annotations: { 'nginx.ingress.kubernetes.io/force-ssl-redirect': 'true' }, paths: [{ path: '/', service: 'web' }] }),
   );
 }
 
@@ -89,6 +90,12 @@ describe('use-forwarded-headers with proxy-real-ip-cidr 127.0.0.1', () => {
   test('an untrusted peer is the client, its headers are overwritten', async () => {
     const r = await raw('127.0.0.2', 'open.test', { 'X-Forwarded-For': '203.0.113.7', 'X-Forwarded-Proto': 'https', 'X-Forwarded-Host': 'evil.test' });
     expect(r.echo?.headers).toMatchObject({ 'x-real-ip': '127.0.0.2', 'x-forwarded-for': '127.0.0.2', 'x-forwarded-proto': 'http', 'x-forwarded-host': 'open.test' });
+  });
+
+  test('the HTTPS redirect follows the scheme a trusted peer names, not an untrusted one', async () => {
+    expect((await raw('127.0.0.1', 'secure.test', { 'X-Forwarded-Proto': 'https' })).status).toBe(200);
+    expect((await raw('127.0.0.1', 'secure.test', { 'X-Forwarded-Proto': 'http' })).status).toBe(308);
+    expect((await raw('127.0.0.2', 'secure.test', { 'X-Forwarded-Proto': 'https' })).status).toBe(308);
   });
 
   test('a trusted peer cannot inject a scheme other than http or https', async () => {
