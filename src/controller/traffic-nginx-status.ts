@@ -63,6 +63,8 @@ export function registerNginxStatusMetrics(registry: Registry, fetchStatus: () =
     registers: [registry],
     async collect() {
       const s = await read();
+      // nginx not answering: no value rather than the last one.
+      this.reset();
       if (s === undefined) return;
       for (const state of ['active', 'reading', 'writing', 'waiting'] as const) this.set({ state }, s[state]);
     },
