@@ -10,6 +10,7 @@ import { benchControllerRss, benchLiveController, benchRender } from './controll
 import { benchHostileRegex, hostileRegexSection } from './hostile-regex.js';
 import { benchWebhookMemory, webhookMemorySection } from './webhook-memory.js';
 import { benchIngressNginxMethod, type RenderTestResult } from './ingress-nginx-method.js';
+import { benchTrafficLog, trafficLogSection } from './traffic-log.js';
 import { benchWebhooks, median, type ServerResult, type WebhookBench } from './webhook.js';
 
 const SECONDS = Number(process.env['BENCH_SECONDS'] ?? 10);
@@ -20,7 +21,7 @@ function verdict(ok: boolean): string {
 }
 
 const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 5);
-/** `BENCH_ONLY=webhook,certgen,controller,endpoint-churn,hostile-regex,webhook-memory`: run only these parts (the other sections are kept). */
+/** `BENCH_ONLY=webhook,certgen,controller,endpoint-churn,hostile-regex,webhook-memory,traffic-log`: run only these parts (the other sections are kept). */
 const ONLY = process.env['BENCH_ONLY']?.split(',');
 const runs = (part: string) => !ONLY || ONLY.includes(part);
 
@@ -174,6 +175,13 @@ sent at once, reloads counted by \`gatehouse_nginx_reloads_total\`.
     const webhookMemory = await benchWebhookMemory();
     console.log(webhookMemory.cases);
     sections.push(webhookMemorySection(webhookMemory));
+  }
+
+  if (runs('traffic-log')) {
+    console.log('request logs and traffic metrics');
+    const trafficLog = await benchTrafficLog(ROUNDS, SECONDS);
+    console.log(trafficLog);
+    sections.push(trafficLogSection(trafficLog));
   }
 
   const header = `# Benchmarks

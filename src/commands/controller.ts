@@ -1,3 +1,4 @@
+import { fstatSync } from 'node:fs';
 import { chmod, mkdir, readFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { Registry } from 'prom-client';
@@ -7,6 +8,11 @@ import { defaultCertificate, ensureFallbackCertificate } from '../controller/fal
 import { LiveGlobalConfig, refusalMessage } from '../configmap/live-config.js';
 import { scopedSnapshot } from '../k8s/namespace-scope.js';
 import { createControllerMetrics } from '../controller/metrics.js';
+import { certificateExpiries } from '../controller/traffic-certificates.js';
+import { TrafficMetrics } from '../controller/traffic-metrics.js';
+import { registerNginxStatusMetrics } from '../controller/traffic-nginx-status.js';
+import { TrafficReceiver } from '../controller/traffic-receiver.js';
+import type { BuildModelResult } from '../nginx/build-model.js';
 import { ProcessNginxRunner } from '../controller/nginx-runner.js';
 import type { StatusPublishing } from '../controller/publish-status.js';
 import { ExclusionReport } from '../controller/exclusion-report.js';
@@ -37,6 +43,11 @@ export const controllerCommand: Command = {
     const nginxBinary = findNginxBinary(config.nginxBinary, io.env['PATH']);
     if ('error' in nginxBinary) throw new GatehouseError('USAGE', nginxBinary.error);
     const nginxPath = nginxBinary.path;
+    // nginx opens /dev/stdout itself (access_log), which fails with ENXIO when it is a socket
+    // (a journald stream, a Node parent's 'pipe'): say so now rather than fail at nginx's start.
+    if (config.accessLog === 'stdout' && stdoutIsSocket()) {
+      throw new GatehouseError('USAGE', '--access-log stdout: this process\'s stdout is a socket, which nginx cannot open as /dev/stdout; use --access-log PATH or --access-log off');
+    }
     const logger = createLogger(config.logLevel);
     const log = logger.child({ component: 'controller' });
     // SIGTERM is honoured at every stage of start-up (an informer that cannot sync, nginx slow to
@@ -79,6 +90,9 @@ export const controllerCommand: Command = {
         binary: nginxPath,
         configDir: config.configDir,
         onLog: (line) => logger.child({ component: 'nginx' }).info(line),
+        // The access log goes to the Pod's stdout as nginx writes it: no JSON-in-JSON, and the
+        // controller's event loop is not in the path of every request.
+        ...(config.accessLog === 'stdout' ? { stdout: 'inherit' as const } : {}),
         onUnexpectedExit: (info) => log.warn(info, 'nginx exited unexpectedly; restarting'),
         onOrphan: (orphan) =>
           orphan.kind === 'stopped'
@@ -88,7 +102,20 @@ export const controllerCommand: Command = {
         startTimeoutMs: 120_000,
         reloadTimeoutMs: 120_000,
       });
-      const statusUrl = `http://${urlHost(config.statusListen)}:${config.statusListen.port}/gatehouse/checksum`;
+      const statusBase = `http://${urlHost(config.statusListen)}:${config.statusListen.port}`;
+      const statusUrl = `${statusBase}/gatehouse/checksum`;
+      registerNginxStatusMetrics(registry, async () => (await fetch(`${statusBase}/gatehouse/nginx-status`, { signal: AbortSignal.timeout(2000) })).text());
+      // Per-Ingress request metrics from nginx's traffic log (controller/traffic-receiver.ts).
+      const traffic = config.trafficMetrics ? new TrafficMetrics(registry) : undefined;
+      const receiver = traffic ? new TrafficReceiver(traffic, registry) : undefined;
+      const trafficLog = receiver ? await step(receiver.start()) : undefined;
+      if (receiver) cleanups.push(() => receiver.stop());
+      const onServed = (served: BuildModelResult): void => {
+        metrics.certificateExpiry.reset();
+        for (const [host, expiry] of certificateExpiries(served.model)) metrics.certificateExpiry.set({ host }, expiry);
+        const rendered = new Set(served.rendered);
+        traffic?.retain((ingress) => rendered.has(ingress));
+      };
       const applier = new NginxApplier({
         configDir: config.configDir,
         runner,
@@ -122,6 +149,7 @@ export const controllerCommand: Command = {
             resolvers,
             ...(globalConfig ? { global: globalConfig.current } : {}),
             ...(endpointChannel ? { endpointChannel } : {}),
+            ...(trafficLog ? { trafficLog } : {}),
             ...(cert?.ok ? { fallbackCertificate: `${config.configDir}/certs/${cert.file.file}` } : {}),
           },
           excluded,
@@ -194,6 +222,7 @@ export const controllerCommand: Command = {
       // A bad object is left out here too: a restarted controller serves everything else.
       const first = await step(quarantine.apply(initial));
       logResult(first);
+      if (quarantine.served?.build) onServed(quarantine.served.build);
       await step(runner.start());
       log.info({ checksum: first.checksum }, 'nginx started');
 
@@ -211,6 +240,7 @@ export const controllerCommand: Command = {
           // Status is written only once nginx serves what the Ingresses ask for (never for excluded ones).
           const served = quarantine.served?.build;
           if (result.status === 'applied' && served) status?.publish(served);
+          if (result.status === 'applied' && served) onServed(served);
         },
         onError: (err) => log.error({ err }, 'reconcile failed'),
       });
@@ -247,6 +277,7 @@ export const controllerCommand: Command = {
       await webhook?.close();
       await runner.stop();
       await health.close();
+      await receiver?.stop();
       await source.stop();
       logger.info('stopped');
       logger.flush();
@@ -258,6 +289,14 @@ export const controllerCommand: Command = {
 const STOPPED = Symbol('stopped');
 /** Ceiling for endpoint-only bursts: render + write + the workers' 100 ms poll stay under 1 s. */
 const ENDPOINT_MAX_DELAY_MS = 400;
+
+function stdoutIsSocket(): boolean {
+  try {
+    return fstatSync(1).isSocket();
+  } catch {
+    return false;
+  }
+}
 
 /** Thrown by a start-up step when the stop signal wins the race. */
 class StoppedDuringStartup extends Error {}

@@ -1,5 +1,7 @@
 import { isIP } from 'node:net';
 import { GatehouseError } from '../errors.js';
+import type { AccessLogFormat, AccessLogTarget } from '../nginx/access-log.js';
+import { clientIpProblem, DEFAULT_CLIENT_IP, type ClientIpOptions } from '../nginx/client-ip.js';
 import type { RuleOptions } from '../rules/types.js';
 import { LOG_FLAGS, RULE_FLAGS, ruleOptionsFrom, SNAPSHOT_FLAGS } from './common-flags.js';
 import type { FlagSpec, HostPort, ParsedFlags } from './flags.js';
@@ -17,6 +19,13 @@ export const RENDER_FLAGS: readonly FlagSpec[] = [
     arg: 'NS/NAME',
     help: 'Service answering requests no Ingress matches (else 404), unless an Ingress sets spec.defaultBackend',
   },
+  { name: 'access-log', type: 'string', arg: 'off|stdout|PATH', default: 'stdout', help: "nginx's access log: one line per request to stdout, to a file, or off" },
+  { name: 'access-log-format', type: 'enum', values: ['json', 'combined'], default: 'json', help: 'access log lines: JSON objects or nginx\'s combined text' },
+  { name: 'use-forwarded-headers', type: 'bool', default: false, help: 'believe X-Forwarded-For/-Proto/-Host/-Port from peers in --proxy-real-ip-cidr (behind an L7 load balancer)' },
+  { name: 'forwarded-for-header', type: 'string', arg: 'HEADER', default: 'X-Forwarded-For', help: 'the header naming the client, with --use-forwarded-headers' },
+  { name: 'compute-full-forwarded-for', type: 'bool', default: false, help: "append the peer to a trusted peer's X-Forwarded-For instead of replacing it" },
+  { name: 'proxy-real-ip-cidr', type: 'list', arg: 'CIDRS', default: ['0.0.0.0/0'], help: 'peers believed by --use-forwarded-headers and --use-proxy-protocol' },
+  { name: 'use-proxy-protocol', type: 'bool', default: false, help: 'connections start with a PROXY protocol header (behind an L4 load balancer that sends it)' },
 ];
 
 const WEBHOOK_TLS_FLAGS = WEBHOOK_FLAGS.filter((f) =>
@@ -27,6 +36,7 @@ export const CONTROLLER_FLAGS: readonly FlagSpec[] = [
   { name: 'nginx-binary', type: 'string', arg: 'PATH', default: 'nginx', help: 'the nginx executable' },
   ...RENDER_FLAGS,
   { name: 'health-listen', type: 'hostport', default: { host: '0.0.0.0', port: 10254 }, help: 'plain-HTTP /healthz, /readyz and /metrics' },
+  { name: 'traffic-metrics', type: 'bool', default: true, help: 'per-Ingress request metrics on /metrics, from a log nginx sends the controller over loopback UDP' },
   {
     name: 'status-listen',
     type: 'hostport',
@@ -100,6 +110,32 @@ export interface RenderConfig {
   readonly defaultBackendService?: NamespacedName;
   readonly rules: RuleOptions;
   readonly snapshotPaths: readonly string[];
+  /** Absent: off (as for configs built in code; the flag's default is stdout). */
+  readonly accessLog?: AccessLogTarget;
+  readonly accessLogFormat?: AccessLogFormat;
+  /** Absent: DEFAULT_CLIENT_IP. */
+  readonly clientIp?: ClientIpOptions;
+}
+
+function accessLogFrom(value: unknown): AccessLogTarget {
+  const text = String(value);
+  if (text === 'off' || text === 'stdout') return text;
+  if (!/^\/[A-Za-z0-9/._+-]*$/.test(text)) throw new GatehouseError('USAGE', `--access-log: must be off, stdout or an absolute path of [A-Za-z0-9/._+-] (got ${JSON.stringify(text)})`);
+  return { path: text };
+}
+
+/** The client-IP settings from flags (a ConfigMap can fill the same fields later). */
+export function clientIpFrom(v: Readonly<Record<string, unknown>>): ClientIpOptions {
+  const options: ClientIpOptions = Object.freeze({
+    useForwardedHeaders: (v['use-forwarded-headers'] as boolean | undefined) ?? DEFAULT_CLIENT_IP.useForwardedHeaders,
+    forwardedForHeader: (v['forwarded-for-header'] as string | undefined) ?? DEFAULT_CLIENT_IP.forwardedForHeader,
+    computeFullForwardedFor: (v['compute-full-forwarded-for'] as boolean | undefined) ?? DEFAULT_CLIENT_IP.computeFullForwardedFor,
+    proxyRealIpCidr: Object.freeze([...((v['proxy-real-ip-cidr'] as string[] | undefined) ?? DEFAULT_CLIENT_IP.proxyRealIpCidr)]),
+    useProxyProtocol: (v['use-proxy-protocol'] as boolean | undefined) ?? DEFAULT_CLIENT_IP.useProxyProtocol,
+  });
+  const problem = clientIpProblem(options);
+  if (problem !== undefined) throw new GatehouseError('USAGE', `--${problem}`);
+  return options;
 }
 
 export function renderConfigFrom(parsed: ParsedFlags): RenderConfig {
@@ -114,6 +150,9 @@ export function renderConfigFrom(parsed: ParsedFlags): RenderConfig {
     ...(defaultBackend ? { defaultBackendService: defaultBackend } : {}),
     rules: ruleOptionsFrom(v),
     snapshotPaths: (v['snapshot'] as string[] | undefined) ?? [],
+    accessLog: accessLogFrom(v['access-log'] ?? 'off'),
+    accessLogFormat: (v['access-log-format'] as AccessLogFormat | undefined) ?? 'json',
+    clientIp: clientIpFrom(v),
   });
 }
 
@@ -130,6 +169,7 @@ export interface ControllerConfig extends RenderConfig {
   readonly syncMaxDelayMs: number;
   /** Endpoints of round-robin upstreams through the Lua channel instead of nginx.conf. */
   readonly dynamicEndpoints: boolean;
+  readonly trafficMetrics: boolean;
   /** Empty: use /etc/resolv.conf's nameservers. */
   readonly resolvers: readonly string[];
   readonly webhook?: {
@@ -190,6 +230,7 @@ export function controllerConfigFrom(parsed: ParsedFlags, env: NodeJS.ProcessEnv
     syncDelayMs: v['sync-delay'] as number,
     syncMaxDelayMs: v['sync-max-delay'] as number,
     dynamicEndpoints: v['dynamic-endpoints'] as boolean,
+    trafficMetrics: v['traffic-metrics'] as boolean,
     resolvers: Object.freeze(resolversFrom(v['resolver'])),
     ...(webhook ? { webhook } : {}),
     ...(v['kubeconfig'] ? { kubeconfig: v['kubeconfig'] as string } : {}),

@@ -14,6 +14,8 @@ export interface ControllerMetrics {
    * the series is removed once it is served again.
    */
   readonly ingressExcluded: Gauge<'namespace' | 'name' | 'reason'>;
+  /** notAfter of the certificate nginx serves for each host with a Secret's certificate (traffic-certificates.ts). */
+  readonly certificateExpiry: Gauge<'host'>;
 }
 
 export function createControllerMetrics(registry: Registry): ControllerMetrics {
@@ -45,9 +47,15 @@ export function createControllerMetrics(registry: Registry): ControllerMetrics {
     labelNames: ['namespace', 'name', 'reason'] as const,
     registers: [registry],
   });
+  const certificateExpiry = new Gauge({
+    name: 'gatehouse_ssl_certificate_expiry_timestamp_seconds',
+    help: 'When the certificate nginx serves for a host expires (seconds since the epoch)',
+    labelNames: ['host'] as const,
+    registers: [registry],
+  });
   // Nothing has failed before the first attempt.
   lastReloadSuccessful.set(1);
   reloads.inc({ result: 'success' }, 0);
   reloads.inc({ result: 'failure' }, 0);
-  return { reloads, renderSeconds, lastReloadSuccessful, ownedIngresses, ingressExcluded };
+  return { reloads, renderSeconds, lastReloadSuccessful, ownedIngresses, ingressExcluded, certificateExpiry };
 }

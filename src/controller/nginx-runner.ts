@@ -31,6 +31,12 @@ export interface ProcessRunnerOptions {
   readonly configPath?: string;
   /** Each line nginx writes (its error log is stderr). */
   readonly onLog?: (line: string) => void;
+  /**
+   * `inherit` (or a file descriptor): nginx writes there itself (the access log, `access_log
+   * /dev/stdout`), raw and without passing through the controller; default `pipe`: its lines go to
+   * onLog like stderr's. A `pipe` is a socket, which nginx cannot open as /dev/stdout (ENXIO).
+   */
+  readonly stdout?: 'pipe' | 'inherit' | number;
   /** nginx died without being asked to; it is restarted after `restartInMs`. */
   readonly onUnexpectedExit?: (info: { code: number | null; signal: string | null; restartInMs: number }) => void;
   readonly backoff?: { readonly initialMs: number; readonly maxMs: number };
@@ -78,9 +84,10 @@ async function isRetired(pid: number): Promise<boolean> {
 /** Collects a child's stdout+stderr and exit code. */
 function run(binary: string, args: string[], timeoutMs: number): Promise<{ code: number | null; output: string }> {
   return new Promise((resolve) => {
-    const child = spawn(binary, args, { stdio: ['ignore', 'pipe', 'pipe'], timeout: timeoutMs });
+    // stdout is /dev/null: nginx writes its messages to stderr (-e stderr), and opens an
+    // `access_log /dev/stdout` while testing, which a socket (node's 'pipe') would fail (ENXIO).
+    const child = spawn(binary, args, { stdio: ['ignore', 'ignore', 'pipe'], timeout: timeoutMs });
     let output = '';
-    child.stdout.on('data', (d: Buffer) => (output += d.toString()));
     child.stderr.on('data', (d: Buffer) => (output += d.toString()));
     child.on('error', (err) => resolve({ code: null, output: `${output}${err.message}` }));
     child.on('close', (code) => resolve({ code, output: output.trim() }));
@@ -176,14 +183,15 @@ export class ProcessNginxRunner implements NginxRunner {
 
   private async launch(): Promise<void> {
     const args = ['-p', `${this.opts.configDir}/`, '-e', 'stderr', '-c', this.configPath, '-g', 'daemon off;'];
-    const child = spawn(this.opts.binary, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    const child = spawn(this.opts.binary, args, { stdio: ['ignore', this.opts.stdout ?? 'pipe', 'pipe'], detached: true });
     this.child = child;
     process.once('exit', this.killOnExit);
     this.startedAt = Date.now();
     let exited = false;
     let output = '';
     for (const stream of [child.stdout, child.stderr]) {
-      createInterface({ input: stream! }).on('line', (line) => {
+      if (!stream) continue;
+      createInterface({ input: stream }).on('line', (line) => {
         if (output.length < 4096) output += `${line}\n`;
         this.opts.onLog?.(line);
       });

@@ -38,6 +38,9 @@ export function renderSnapshot(
     configDir: config.configDir,
     httpListen: nginxListen(config.httpListen),
     httpsListen: nginxListen(config.httpsListen),
+    accessLog: config.accessLog === undefined || config.accessLog === 'off' ? false : config.accessLog === 'stdout' ? 'stdout' : config.accessLog.path,
+    ...(config.accessLogFormat ? { accessLogFormat: config.accessLogFormat } : {}),
+    ...(config.clientIp ? { clientIp: config.clientIp } : {}),
     ...extra,
   });
   return { build, text };

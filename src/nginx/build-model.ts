@@ -287,6 +287,7 @@ export function buildModel(cluster: ClusterSnapshot, options: BuildModelOptions)
         settings: { features, ...(sslRedirect ? { sslRedirect: true } : {}) },
         source: from.key,
         ...(canary ? { canary: { action: canary.action, source: canary.from.key } } : {}),
+        ...(route.service !== undefined ? { service: route.service } : {}),
       };
     });
     locations.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : a.match < b.match ? -1 : a.match > b.match ? 1 : 0));

@@ -18,6 +18,8 @@ export interface Route {
   readonly backend: ResolvedBackend;
   /** The backend as written: a canary's is resolved again with its main route's options (build-model.ts). */
   readonly backendRef: HTTPIngressPath['backend'];
+  /** The backend Service's name, for log and metric labels. */
+  readonly service?: string;
 }
 
 /** Everything one Ingress contributes, before merging with the others. */
@@ -107,7 +109,8 @@ export function compileIngress(
       if (isUnrenderable(backend)) return { error: `${where}.backend: ${backend.error}` };
       const refs = captureRefsMissing(features.rewrite?.target, match, path);
       if (refs) return { error: `${where}.path ${JSON.stringify(p.path)} has no capture group ${refs} for rewrite-target` };
-      routes.push({ host, match, path, backend, backendRef: p.backend });
+      const service = p.backend.service?.name !== undefined ? escapeFor('identifier', p.backend.service.name) : undefined;
+      routes.push({ host, match, path, backend, backendRef: p.backend, ...(service !== undefined ? { service } : {}) });
     }
   }
 

@@ -32,7 +32,8 @@ export type EscapeContext =
   | 'header-name' // request header name, read as `$http_<name>`
   | 'pcre' // case-sensitive PCRE inside double quotes (`map` source `"~<pcre>"`, `if (… ~ "<pcre>")`)
   | 'cn-regex' // `if ($ssl_client_s_dn !~ "<value>")`: a PCRE2 regex starting with CN=
-  | 'ciphers'; // OpenSSL cipher list (`proxy_ssl_ciphers`)
+  | 'ciphers' // OpenSSL cipher list (`proxy_ssl_ciphers`)
+  | 'label'; // `set $location_path "…"` for logs and metrics: any text, percent-encoded outside PATH's characters
 
 const DNS_LABEL = '[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?';
 const DNS_NAME = new RegExp(`^${DNS_LABEL}(\\.${DNS_LABEL})*$`);
@@ -102,6 +103,8 @@ export function escapeFor(context: EscapeContext, value: string): string | undef
       return CN_REGEX.test(value) && isSafeValue(value, 'plain') && cnRegexCompiles(value) ? value : undefined;
     case 'ciphers':
       return value.length <= 1024 && CIPHERS.test(value) ? value : undefined;
+    case 'label':
+      return logLabel(value);
   }
 }
 
@@ -136,6 +139,16 @@ function cnRegexCompiles(value: string): boolean {
   } catch {
     return false;
   }
+}
+
+/**
+ * A regex path holds `$`, `\\`, `{`, quotes…: in a `set` value they would interpolate or end the
+ * string, so everything outside the path characters is written as %XX (UTF-8), one spelling per value.
+ */
+function logLabel(value: string): string {
+  let out = '';
+  for (const c of value) out += PATH_CHAR.test(c) && c !== '%' ? c : [...Buffer.from(c, 'utf8')].map((b) => `%${b.toString(16).toUpperCase().padStart(2, '0')}`).join('');
+  return out;
 }
 
 function hostName(value: string): string | undefined {

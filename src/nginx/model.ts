@@ -66,6 +66,8 @@ export interface LocationModel {
   readonly settings: LocationSettings;
   /** `namespace/name` of the Ingress this location came from (rendered as a comment). */
   readonly source: string;
+  /** Name of the backend Service (escaped), for log and metric labels; absent for resource backends. */
+  readonly service?: string;
   /**
    * A canary Ingress for the same route (annotations/features/canary.ts): requests for which
    * `settings.features.canary` sets `$gh_canary` get this action instead of `action`.

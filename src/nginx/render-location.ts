@@ -5,10 +5,11 @@
 import { locationDirectivesOf } from '../annotations/features/index.js';
 import { URI_WITHOUT_TRAILING_SLASH } from '../annotations/features/ssl-redirect.js';
 import { HSTS_HEADER_LINE } from '../configmap/render-global.js';
+import { labelLines } from './access-log.js';
 import { quoted } from './escape.js';
 import type { Action, CanaryModel, LocationModel, UpstreamModel } from './model.js';
 import { persistentCookie, persistentPass } from './persistent-affinity.js';
-import { inheritedHeaders } from './proxy-headers.js';
+import { inheritedHeaders, type HttpLevelHeaders } from './proxy-headers.js';
 
 export interface LocationContext {
   readonly upstreams: ReadonlyMap<string, UpstreamModel>;
@@ -22,6 +23,12 @@ export interface LocationContext {
   readonly defaultUpstream?: string;
   /** The ConfigMap turned HSTS on: locations that add headers repeat the http-level header. */
   readonly hsts?: boolean;
+  /** Set the Ingress's labels for the access and traffic logs (access-log.ts). */
+  readonly logLabels?: boolean;
+  /** The scheme the client used: `$scheme`, or a trusted load balancer's X-Forwarded-Proto (client-ip.ts). */
+  readonly clientScheme?: string;
+  /** The http level's request headers as rendered (client-ip.ts decides the X-Forwarded-* values). */
+  readonly httpHeaders?: HttpLevelHeaders;
 }
 
 const PASS_SCHEME = { HTTP: ['proxy_pass', 'http'], HTTPS: ['proxy_pass', 'https'], GRPC: ['grpc_pass', 'grpc'], GRPCS: ['grpc_pass', 'grpcs'] } as const;
@@ -102,8 +109,11 @@ function splitActionParts(main: Action, canary: CanaryModel, ctx: LocationContex
 export function locationBody(loc: LocationModel, ctx: LocationContext): string[] {
   const s = loc.settings;
   const lines: string[] = [`# ${loc.source}`, ...(loc.canary ? [`# canary: ${loc.canary.source}`] : [])];
+  // First: a `return` or `rewrite … break` later in the rewrite phase would skip them.
+  if (ctx.logLabels) lines.push(...labelLines(loc));
   const uri = s.features['ssl-redirect']?.dropTrailingSlash ? URI_WITHOUT_TRAILING_SLASH : '$request_uri';
-  if (s.sslRedirect) lines.push('if ($scheme = http) {', `    return 308 https://$host${ctx.httpsPortSuffix}${uri};`, '}');
+  // Behind a TLS-terminating load balancer nginx sees http: the redirect follows the client's scheme.
+  if (s.sslRedirect) lines.push(`if (${ctx.clientScheme ?? '$scheme'} = http) {`, `    return 308 https://$host${ctx.httpsPortSuffix}${uri};`, '}');
   const grpc = (loc.action.kind === 'proxy' || loc.action.kind === 'external') && loc.action.protocol.startsWith('GRPC');
   const partsWith = (directives: readonly string[]): ActionParts =>
     loc.canary ? splitActionParts(loc.action, loc.canary, ctx, directives) : actionParts(loc.action, ctx, directives);
@@ -121,7 +131,7 @@ export function locationBody(loc: LocationModel, ctx: LocationContext): string[]
   lines.push(...features.rewrite, ...action.rewritePhase);
   if (action.content.length > 0) lines.push(...features.rewriteLast);
   const pass = grpc ? 'grpc' : 'proxy';
-  lines.push(...inheritedHeaders(pass, features.directives), ...features.directives, ...action.content);
+  lines.push(...inheritedHeaders(pass, features.directives, ctx.httpHeaders), ...features.directives, ...action.content);
   // A location's own add_header hides every inherited one (configmap/render-global.ts).
   if (ctx.hsts && [...features.rewrite, ...features.rewriteLast, ...features.directives].some((d) => d.startsWith('add_header '))) lines.push(HSTS_HEADER_LINE);
   return lines;

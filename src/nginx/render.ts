@@ -1,11 +1,13 @@
 import { createHash } from 'node:crypto';
 import { isIP } from 'node:net';
+import { requestLogLines, needsLabels, type AccessLogFormat } from './access-log.js';
+import { clientIpLines, type ClientIpOptions } from './client-ip.js';
 import { quoted, regexLiteral } from './escape.js';
 import type { LocationModel, NginxModel, RedirectServerModel, ServerModel, UpstreamBalance, UpstreamModel } from './model.js';
 import { levelLinesOf } from '../annotations/features/index.js';
 import { persistentCookie, persistentMaps } from './persistent-affinity.js';
 import { actionBody, locationBody, type LocationContext } from './render-location.js';
-import { GRPC_HEADERS, PROXY_HEADERS } from './proxy-headers.js';
+import { grpcHeaderLines, proxyHeaderLines, type HttpLevelHeaders } from './proxy-headers.js';
 import { serverNamesHash } from './server-names-hash.js';
 import { channelHttpLines, channelMainLines, dynamicUpstreamLines, dynamicUpstreamNames, type EndpointChannelOptions } from './dynamic-upstreams.js';
 import type { GlobalConfig } from '../configmap/global-config.js';
@@ -29,8 +31,14 @@ export interface RenderOptions {
   readonly workerConnections?: number;
   /** `user` directive (only meaningful when nginx starts as root). */
   readonly user?: string;
-  /** Access log path, or false for none (default). */
+  /** Access log: an absolute path, `stdout` (nginx's, which the controller passes on), or false for none (default). */
   readonly accessLog?: string | false;
+  /** Access log lines: JSON objects (default) or nginx's `combined` text. */
+  readonly accessLogFormat?: AccessLogFormat;
+  /** `127.0.0.1:PORT` where the controller receives the traffic log for its metrics (access-log.ts). */
+  readonly trafficLog?: string;
+  /** Client address behind load balancers (client-ip.ts); default: believe nothing the client sends. */
+  readonly clientIp?: ClientIpOptions;
   /** DNS resolvers for ExternalName Services (`resolver` directive). */
   readonly resolvers?: readonly string[];
   /** Idle keepalive connections per upstream per worker (default: the global configuration's). */
@@ -178,9 +186,9 @@ function serverLocations(server: ServerModel, fallback: readonly string[], ctx: 
  * (12 s at 10,000). An HTTPS request for a host without TLS reaches the default server, which
  * answers it with the fallback certificate, as for any unknown name.
  */
-function serverBlock(server: ServerModel, opts: RenderOptions, fallback: readonly string[], ctx: LocationContext, fallbackCert: string): Node {
+function serverBlock(server: ServerModel, opts: RenderOptions, fallback: readonly string[], ctx: LocationContext, fallbackCert: string, listenSuffix: string): Node {
   const isDefault = server.host === '';
-  const suffix = isDefault ? ' default_server' : '';
+  const suffix = (isDefault ? ' default_server' : '') + listenSuffix;
   const head = [`listen ${opts.httpListen}${suffix};`];
   if (isDefault || server.tls) {
     const file = server.certificate ? quoted(`${opts.configDir}/certs/${server.certificate}`) : fallbackCert;
@@ -222,6 +230,10 @@ function statusServer(listen: string): Node {
     'location = /healthz {',
     '    return 200 "ok\\n";',
     '}',
+    // Connection counters for the controller's metrics (traffic-nginx-status.ts).
+    'location = /gatehouse/nginx-status {',
+    '    stub_status;',
+    '}',
     'location = /gatehouse/checksum {',
     `    return 200 "${CHECKSUM_PLACEHOLDER}";`,
     '}',
@@ -243,7 +255,9 @@ export function renderNginxConf(model: NginxModel, opts: RenderOptions): string 
   listenPort(opts.httpListen);
   const httpsPort = opts.httpsRedirectPort ?? listenPort(opts.httpsListen);
   if (opts.statusListen !== undefined) listenPort(opts.statusListen);
-  const accessLog = opts.accessLog ? `access_log ${quoted(safePath(opts.accessLog, 'accessLog'))};` : 'access_log off;';
+  const logs = { accessLog: opts.accessLog === 'stdout' ? ('stdout' as const) : opts.accessLog ? { path: safePath(opts.accessLog, 'accessLog') } : ('off' as const), ...(opts.accessLogFormat ? { accessLogFormat: opts.accessLogFormat } : {}), ...(opts.trafficLog ? { trafficLog: opts.trafficLog } : {}) };
+  const clientIp = clientIpLines(opts.clientIp);
+  const httpHeaders: HttpLevelHeaders = { proxy: proxyHeaderLines(clientIp), grpc: grpcHeaderLines(clientIp) };
   const user = opts.user;
   if (user !== undefined && !/^[a-z_][a-z0-9_-]*$/.test(user)) throw new TypeError(`not a user name: ${JSON.stringify(user)}`);
 
@@ -259,6 +273,9 @@ export function renderNginxConf(model: NginxModel, opts: RenderOptions): string 
     // Custom error pages go there (annotations/features/custom-errors.ts).
     ...(fallbackUpstream && fallbackUpstream.endpoints.length > 0 ? { defaultUpstream: fallbackUpstream.name } : {}),
     ...(hstsValue(g) !== undefined ? { hsts: true } : {}),
+    ...(needsLabels(logs) ? { logLabels: true } : {}),
+    ...(clientIp.forwardedProto !== '$scheme' ? { clientScheme: clientIp.forwardedProto } : {}),
+    httpHeaders,
   };
   const fallback = ['# default', ...actionBody(model.defaultAction, ctx)];
   const keepalive = upstreamKeepaliveLines(g, opts.upstreamKeepalive);
@@ -271,7 +288,8 @@ export function renderNginxConf(model: NginxModel, opts: RenderOptions): string 
 
   const http: Node[] = [
     `server_tokens ${g.serverTokens ? 'on' : 'off'};`,
-    accessLog,
+    ...requestLogLines(logs),
+    ...clientIp.http,
     // Relative Location headers: nginx's absolute ones would carry its own (internal) port.
     'absolute_redirect off;',
     `client_body_temp_path ${quoted(`${dir}/client_body_temp`)};`,
@@ -289,11 +307,11 @@ export function renderNginxConf(model: NginxModel, opts: RenderOptions): string 
     '',
     // nginx defaults to HTTP/1.0 (no keepalive) and `Host: $proxy_host`.
     'proxy_http_version 1.1;',
-    ...PROXY_HEADERS,
+    ...httpHeaders.proxy,
     `proxy_connect_timeout ${g.proxyConnectTimeout}s;`,
     `proxy_send_timeout ${g.proxySendTimeout}s;`,
     `proxy_read_timeout ${g.proxyReadTimeout}s;`,
-    ...GRPC_HEADERS,
+    ...httpHeaders.grpc,
     '',
     `ssl_protocols ${g.sslProtocols.join(' ')};`,
     'ssl_session_cache shared:GatehouseSSL:10m;',
@@ -309,7 +327,7 @@ export function renderNginxConf(model: NginxModel, opts: RenderOptions): string 
     const cookie = persistentCookie(u);
     if (cookie !== undefined) http.push('', ...persistentMaps(u, cookie));
   }
-  for (const server of [model.defaultServer, ...model.servers]) http.push('', serverBlock(server, opts, fallback, ctx, fallbackCert));
+  for (const server of [model.defaultServer, ...model.servers]) http.push('', serverBlock(server, opts, fallback, ctx, fallbackCert, clientIp.listenSuffix));
   for (const r of model.redirectServers ?? []) http.push('', redirectServerBlock(r, opts, fallbackCert));
   if (opts.statusListen !== undefined) http.push('', statusServer(opts.statusListen));
 

@@ -195,7 +195,9 @@ describe.skipIf(!assets)('the manifests on a real API server', () => {
       expect(args.some((a) => a.startsWith('--status-listen') || a.startsWith('--kubeconfig'))).toBe(false);
       const env = resolveEnv(container, { name: 'gatehouse-controller-test', namespace });
       controller = await startController(
-        [...args, '--status-listen', `127.0.0.1:${status}`, '--kubeconfig', controllerKubeconfig, '--log-level', 'warn'],
+        // --access-log off: a vitest worker's stdout is a socket, which nginx cannot open as
+        // /dev/stdout (a Pod's stdout can be opened).
+        [...args, '--status-listen', `127.0.0.1:${status}`, '--kubeconfig', controllerKubeconfig, '--log-level', 'warn', '--access-log', 'off'],
         env,
         `http://127.0.0.1:${health}`,
       );

@@ -41,9 +41,35 @@ describe('controller configuration', () => {
     ['both publish flags', ['--publish-service', 'a/b', '--publish-status-address', '1.2.3.4'], 'exclusive'],
     ['a relative --config-dir', ['--config-dir', 'conf'], 'absolute'],
     ['a resolver that is not an IP', ['--resolver', 'dns.local'], 'is not an IP address'],
+    ['an access log path nginx.conf cannot hold', ['--access-log', '/tmp/a;b'], 'must be off, stdout or an absolute path'],
+    ['a relative access log path', ['--access-log', 'access.log'], 'must be off, stdout or an absolute path'],
+    ['a forwarded-for header that is no header name', ['--forwarded-for-header', 'X-F: 1'], 'not a header name'],
+    ['a proxy-real-ip-cidr that is no CIDR', ['--proxy-real-ip-cidr', '10.0.0.0/8,bogus'], 'not an IP address or CIDR'],
+    ['forwarded headers with PROXY protocol (needs a module plain nginx lacks)', ['--use-forwarded-headers', '--use-proxy-protocol'], 'choose one'],
   ] as const)('rejects %s', ([, args, message]) => {
     expect(() => config([...args])).toThrowError(GatehouseError);
     expect(() => config([...args])).toThrowError(message);
+  });
+});
+
+describe('request logs and client IP', () => {
+  test('defaults: JSON access log to stdout, traffic metrics on, nothing the client sends believed', () => {
+    const c = config([]);
+    expect(c).toMatchObject({ accessLog: 'stdout', accessLogFormat: 'json', trafficMetrics: true });
+    expect(c.clientIp).toEqual({ useForwardedHeaders: false, forwardedForHeader: 'X-Forwarded-For', computeFullForwardedFor: false, proxyRealIpCidr: ['0.0.0.0/0'], useProxyProtocol: false });
+  });
+
+  test('the flags fill ClientIpOptions', () => {
+    const c = config(['--use-forwarded-headers', '--compute-full-forwarded-for', '--proxy-real-ip-cidr', '10.0.0.0/8,fd00::/8', '--forwarded-for-header', 'CF-Connecting-IP']);
+    expect(c.clientIp).toEqual({ useForwardedHeaders: true, forwardedForHeader: 'CF-Connecting-IP', computeFullForwardedFor: true, proxyRealIpCidr: ['10.0.0.0/8', 'fd00::/8'], useProxyProtocol: false });
+  });
+
+  test.for([
+    ['off', 'off'],
+    ['stdout', 'stdout'],
+    ['/var/log/gatehouse/access.log', { path: '/var/log/gatehouse/access.log' }],
+  ] as const)('--access-log %s', ([flag, expected]) => {
+    expect(config(['--access-log', flag]).accessLog).toEqual(expected);
   });
 });
 

@@ -11,7 +11,7 @@ import { freePort } from '../../bench/lib.js';
 import { NginxApplier, type ApplyResult } from '../../src/controller/apply.js';
 import { ensureFallbackCertificate } from '../../src/controller/fallback-cert.js';
 import { createControllerMetrics, type ControllerMetrics } from '../../src/controller/metrics.js';
-import { ProcessNginxRunner, type NginxRunner } from '../../src/controller/nginx-runner.js';
+import { ProcessNginxRunner, type NginxRunner, type ProcessRunnerOptions } from '../../src/controller/nginx-runner.js';
 import { DEFAULT_OWNERSHIP } from '../../src/k8s/ownership.js';
 import type { ClusterSnapshot } from '../../src/k8s/snapshot.js';
 import { buildModel, type BuildModelOptions, type BuildModelResult } from '../../src/nginx/build-model.js';
@@ -142,6 +142,8 @@ export async function eventually(fn: () => Promise<boolean>, timeoutMs = 15_000)
 /** nginx in a temp prefix dir, fed through the real applier. */
 export class NginxHarness {
   reloads = 0;
+  /** Render options on top of the harness's own (access log, traffic log, client IP). */
+  extraOptions: Partial<RenderOptions> = {};
   lastBuild: BuildModelResult | undefined;
   /** Operator settings on top of renderOptions()'s (an access log). */
   extraRenderOptions: Partial<RenderOptions> = {};
@@ -157,12 +159,12 @@ export class NginxHarness {
   ) {}
 
   /** `binary`: the nginx to run (refusing-nginx.ts wraps the real one). */
-  static async create(binary = NGINX_BINARY): Promise<NginxHarness> {
+  static async create(binary = NGINX_BINARY, runnerOptions: Pick<ProcessRunnerOptions, 'onLog' | 'stdout'> = {}): Promise<NginxHarness> {
     const dir = await mkdtemp(join(tmpdir(), 'gatehouse-nginx-'));
     await chmod(dir, 0o755); // workers (nobody) need to reach their temp dirs
     await ensureFallbackCertificate(dir);
     const [httpPort, httpsPort, statusPort] = [await freePort(), await freePort(), await freePort()];
-    const runner = new ProcessNginxRunner({ binary, configDir: dir, backoff: { initialMs: 50, maxMs: 1000 } });
+    const runner = new ProcessNginxRunner({ binary, configDir: dir, backoff: { initialMs: 50, maxMs: 1000 }, ...runnerOptions });
     const registry = new Registry();
     const metrics = createControllerMetrics(registry);
     let harness: NginxHarness | undefined;

@@ -63,6 +63,15 @@ describe('gatehouse controller on a snapshot', () => {
     expect(text).toContain('gatehouse_nginx_config_last_reload_successful 1');
     expect(text).toContain('gatehouse_controller_owned_ingresses 1');
   });
+
+  test("traffic metrics count the Ingress's requests, and nginx's connections are reported", async () => {
+    expect((await request(p.http, 'shop.example.com', '/metered')).status).toBe(200);
+    const series = 'gatehouse_requests_total{namespace="shop",ingress="web",service="web",path="/",status="2xx"}';
+    await vi.waitFor(async () => expect(await (await fetch(`http://127.0.0.1:${p.health}/metrics`)).text()).toContain(series), { timeout: 10_000 });
+    const text = await (await fetch(`http://127.0.0.1:${p.health}/metrics`)).text();
+    expect(text).toMatch(/gatehouse_nginx_connections\{state="active"\} [1-9]/);
+    expect(text).toContain('gatehouse_traffic_log_lines_total{result="malformed"} 0');
+  });
 });
 
 describe.skipIf(!assets)('gatehouse controller on a real API server', () => {

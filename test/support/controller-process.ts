@@ -45,6 +45,8 @@ export function controllerArgs(ports: ControllerPorts, { configDir, nginxBinary 
     '--status-listen', `127.0.0.1:${ports.status}`,
     '--sync-delay', '50ms',
     '--sync-max-delay', '300ms',
+    // A vitest worker's stdout is a socket, which nginx cannot open as /dev/stdout.
+    '--access-log', 'off',
   ];
 }
 

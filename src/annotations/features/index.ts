@@ -35,6 +35,8 @@ import { responseRewritesFeature } from './response-rewrites.js';
 import { upstreamHeadersFeature } from './upstream-headers.js';
 
 export const FEATURES = [
+  // First: its `set` must run before any feature's `return`.
+  accessLogFeature,
   sslRedirectFeature,
   // First of the rewrite-phase checks: a request without the client certificate gets no other answer.
   clientCertificateFeature,
@@ -58,7 +60,6 @@ export const FEATURES = [
   routingFeature,
   customErrorsFeature,
   observabilityFeature,
-  accessLogFeature,
   upstreamHeadersFeature,
   responseRewritesFeature,
   proxyBufferingFeature,
