@@ -66,8 +66,9 @@ export function unimplemented(
   controller: UnimplementedEntry['controller'],
   feature: string,
   keys: readonly string[],
+  differs?: string,
 ): readonly UnimplementedEntry[] {
-  return keys.map((key) => ({ key, controller, feature }));
+  return keys.map((key) => ({ key, controller, feature, ...(differs !== undefined ? { differs } : {}) }));
 }
 
 /** One `nginx.ingress.kubernetes.io/*` annotation whose value Gatehouse validates, declared as data. */

@@ -171,6 +171,6 @@ describe('unimplementedMarkdown', () => {
     expect(lines[0]).toBe('| Feature | Annotation | Controller | What it asks for | Differs from ingress-nginx |');
     expect(lines).toHaveLength(UNIMPLEMENTED_ANNOTATIONS.length + 2);
     expect(lines).toContain('| auth | `nginx.ingress.kubernetes.io/auth-keepalive` | **refused** | external authentication |  |');
-    expect(lines).toContain('| proxy | `nginx.ingress.kubernetes.io/proxy-busy-buffers-size` | ignored | proxy buffering |  |');
+    expect(lines).toContain('| proxy | `nginx.ingress.kubernetes.io/proxy-busy-buffers-size` | ignored | proxy buffering | Harmless: nginx sizes busy buffers from proxy-buffer-size (rendered); only memory use differs. |');
   });
 });

@@ -128,11 +128,11 @@ export const AFFINITY_ANNOTATIONS = [
   },
 ] as const satisfies readonly AnnotationEntry[];
 
-/** Cookie details the controller leaves out; without them the cookie is host-only and never re-issued. */
+/** Cookie details the controller leaves out: sessions still stick, and still move when their endpoint is gone. */
 export const AFFINITY_UNIMPLEMENTED = unimplemented('ignores', 'affinity cookie details', [
   'session-cookie-change-on-failure',
   'session-cookie-conditional-samesite-none',
-]);
+], 'Harmless: a session whose endpoint is gone moves and (persistent mode) gets a new cookie anyway; SameSite is sent as written, not dropped for old browsers.');
 
 /**
  * Cookie affinity. Balanced: the cookie set on first requests holds a random id the upstream

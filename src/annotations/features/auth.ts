@@ -25,7 +25,7 @@ export const AUTH_UNIMPLEMENTED = [
     differs: 'Refused: plain nginx cannot build ingress-nginx\'s cache key (Lua), and a key without the client\'s credentials would let one client\'s approval admit others; remove it to have every request checked.',
   })),
   // Opts an Ingress out of the ConfigMap's global-auth-url; the controller has no global auth.
-  ...unimplemented('ignores', 'global external authentication', ['enable-global-auth']),
+  ...unimplemented('ignores', 'global external authentication', ['enable-global-auth'], 'Harmless: Gatehouse has no global authentication to opt out of (the ConfigMap refuses global-auth-*).'),
 ];
 
 export const authFeature = defineFeature({

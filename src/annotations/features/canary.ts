@@ -133,7 +133,7 @@ export const CANARY_ANNOTATIONS = [
 
 export const CANARY_UNIMPLEMENTED = [
   // Only changes how a canary keeps sessions; the route's affinity cookie keys the weight instead.
-  ...unimplemented('ignores', 'canary session affinity behaviour', ['affinity-canary-behavior']),
+  ...unimplemented('ignores', 'canary session affinity behaviour', ['affinity-canary-behavior'], 'The canary weight is keyed on the affinity cookie when the route has one, so a session stays on its side (ingress-nginx\'s sticky default).'),
 ];
 
 /** How a canary Ingress picks requests, escaped; the other half of the route is the main Ingress's. */

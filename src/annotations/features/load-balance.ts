@@ -46,7 +46,7 @@ export const LOAD_BALANCE_ANNOTATIONS = [
  * Subset hashing picks a random endpoint within a hashed subset (Lua in ingress-nginx); without
  * it the key still hashes to one endpoint: same clients, same backends.
  */
-export const LOAD_BALANCE_UNIMPLEMENTED = unimplemented('ignores', 'hashing to a subset of endpoints', ['upstream-hash-by-subset', 'upstream-hash-by-subset-size']);
+export const LOAD_BALANCE_UNIMPLEMENTED = unimplemented('ignores', 'hashing to a subset of endpoints', ['upstream-hash-by-subset', 'upstream-hash-by-subset-size'], 'Harmless: upstream-hash-by still sends each key to one endpoint (not spread over a subset).');
 
 export const loadBalanceFeature = defineFeature({
   id: 'load-balance',

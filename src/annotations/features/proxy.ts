@@ -60,7 +60,7 @@ export const PROXY_ANNOTATIONS = [
  * response-rewrites.ts, custom-headers.ts).
  */
 export const PROXY_UNIMPLEMENTED: readonly UnimplementedEntry[] = [
-  ...unimplemented('ignores', 'proxy buffering', ['proxy-busy-buffers-size']),
+  ...unimplemented('ignores', 'proxy buffering', ['proxy-busy-buffers-size'], 'Harmless: nginx sizes busy buffers from proxy-buffer-size (rendered); only memory use differs.'),
 ];
 
 /** Request size and backend timeouts; absent values keep the http-level defaults (nginx/render.ts). */

@@ -63,7 +63,7 @@ export const REDIRECT_ANNOTATIONS = [
 
 /** Redirect details the controller leaves out: redirects stay as rendered (www redirects: host-names.ts). */
 export const REDIRECT_UNIMPLEMENTED = [
-  ...unimplemented('ignores', 'redirect formatting', ['relative-redirects', 'use-port-in-redirects']),
+  ...unimplemented('ignores', 'redirect formatting', ['relative-redirects', 'use-port-in-redirects'], 'Harmless: nginx\'s own redirects are always relative (absolute_redirect off), so the client keeps the host and port it used.'),
 ];
 
 type RedirectAction = Extract<Action, { kind: 'redirect' }>;

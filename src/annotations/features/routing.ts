@@ -7,10 +7,10 @@ import { defineFeature } from '../feature.js';
  * more. Custom error pages and per-Ingress default backends: features/custom-errors.ts; alias hosts: host-names.ts; X-Forwarded-Prefix: upstream-headers.ts.
  */
 export const ROUTING_UNIMPLEMENTED = [
-  ...unimplemented('ignores', 'request mirroring', ['mirror-target', 'mirror-request-body', 'mirror-host']),
+  ...unimplemented('ignores', 'request mirroring', ['mirror-target', 'mirror-request-body', 'mirror-host'], 'Harmless to clients: they are served as before; no copy of their requests is sent to the mirror.'),
   // FastCGI needs backend-protocol FCGI, which the catalog refuses.
-  ...unimplemented('ignores', 'FastCGI parameters', ['fastcgi-index', 'fastcgi-params-configmap']),
-  ...unimplemented('ignores', 'HTTP/2 push', ['http2-push-preload']),
+  ...unimplemented('ignores', 'FastCGI parameters', ['fastcgi-index', 'fastcgi-params-configmap'], 'No effect without backend-protocol FCGI, which is refused.'),
+  ...unimplemented('ignores', 'HTTP/2 push', ['http2-push-preload'], 'Harmless: browsers no longer accept HTTP/2 server push; nginx 1.25 removed it.'),
 ];
 
 export const routingFeature = defineFeature({
