@@ -174,3 +174,13 @@ describe('unimplementedMarkdown', () => {
     expect(lines).toContain('| proxy | `nginx.ingress.kubernetes.io/proxy-busy-buffers-size` | ignored | proxy buffering | Harmless: nginx sizes busy buffers from proxy-buffer-size (rendered); only memory use differs. |');
   });
 });
+
+describe('every key the controller ignores says why that is harmless', () => {
+  // Issue 10: every ingress-nginx key is rendered, refused with a clear denial, or documented as
+  // ignored because leaving it out changes who reaches what in no way.
+  const ignored = [...ENTRIES, ...UNIMPLEMENTED_ANNOTATIONS].filter((e) => e.controller === 'ignores');
+  test.for(ignored.map((e) => e.key))('%s', (key) => {
+    const e = [...ENTRIES, ...UNIMPLEMENTED_ANNOTATIONS].find((x) => x.key === key)!;
+    expect(e.differs?.length ?? 0, key).toBeGreaterThan(20);
+  });
+});
