@@ -24,12 +24,19 @@ const REASON_TEXT: Readonly<Record<MigrationReason, string>> = {
 /** What an unknown key means for the operator: said plainly, since the controller drops it silently. */
 const UNKNOWN_TEXT = 'Gatehouse does not know this annotation and the controller ignores it; whatever ingress-nginx did with it is not done';
 
+/** What a not-implemented annotation means, in the human output (the JSON keeps the finding's message). */
+const NOT_IMPLEMENTED_TEXT = {
+  refused: 'the Ingress is refused rather than served without it',
+  ignored: 'the Ingress is served without it',
+} as const;
+
 const STATUS_WIDTH = 8;
 
 function annotationLines(a: MigrationAnnotation): string[] {
   const status = a.status === 'refused' ? 'REFUSED' : a.status;
   const head = `  ${status.padEnd(STATUS_WIDTH)} ${a.annotation}`;
-  const message = a.status === 'unknown' ? UNKNOWN_TEXT : a.message;
+  // The finding's message repeats the key and feature the line already names: say only the consequence.
+  const message = a.status === 'unknown' ? UNKNOWN_TEXT : a.reason === 'not-implemented' ? NOT_IMPLEMENTED_TEXT[a.status === 'refused' ? 'refused' : 'ignored'] : a.message;
   const reason = a.reason === undefined ? undefined : a.feature !== undefined ? `${REASON_TEXT[a.reason]}: ${a.feature}` : REASON_TEXT[a.reason];
   const lines = [reason !== undefined ? `${head} (${reason}): ${message ?? ''}`.trimEnd() : head];
   const indent = ' '.repeat(STATUS_WIDTH + 3);
