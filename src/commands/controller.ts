@@ -5,6 +5,7 @@ import { Registry } from 'prom-client';
 import { CONTROLLER_FLAGS, controllerConfigFrom, nameserversOf } from '../config/controller-config.js';
 import { NginxApplier } from '../controller/apply.js';
 import { defaultCertificate, ensureFallbackCertificate } from '../controller/fallback-cert.js';
+import { flagConflicts } from '../configmap/flag-conflicts.js';
 import { LiveGlobalConfig, refusalMessage } from '../configmap/live-config.js';
 import { scopedSnapshot } from '../k8s/namespace-scope.js';
 import { createControllerMetrics } from '../controller/metrics.js';
@@ -194,7 +195,7 @@ export const controllerCommand: Command = {
         if (!source.kubeConfig) throw new GatehouseError('USAGE', '--configmap needs the live API (not --snapshot)');
         const { watchConfigMap } = await import('../k8s/configmap-watch.js');
         const name = `${config.configMap.namespace}/${config.configMap.name}`;
-        const live = (globalConfig = new LiveGlobalConfig({ source: name, logger, ...(recorder ? { recorder } : {}) }));
+        const live = (globalConfig = new LiveGlobalConfig({ source: name, logger, ...(recorder ? { recorder } : {}), conflicts: (g) => flagConflicts(config, g) }));
         let firstRefusal: string | undefined;
         let synced = false;
         const watch = watchConfigMap(source.kubeConfig, {
