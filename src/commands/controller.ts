@@ -230,12 +230,13 @@ export const controllerCommand: Command = {
       const reconciler = createReconciler({
         debounceMs: config.syncDelayMs,
         maxDelayMs: config.syncMaxDelayMs,
-        // Endpoint-only bursts render sooner: nothing reloads, and new endpoints should answer within 1 s.
-        endpointMaxDelayMs: Math.min(config.syncMaxDelayMs, ENDPOINT_MAX_DELAY_MS),
         metrics,
         render,
         apply: (c) => quarantine.apply(c),
         publishEndpoints,
+        // An EndpointSlice change reaches the endpoint file without waiting for a render (which
+        // still follows, at the usual delays, for upstreams on the reload path).
+        ...(publisher ? { refreshEndpoints: async () => void (await publisher.refresh(source.cluster)) } : {}),
         onResult: (result) => {
           logResult(result);
           // Status is written only once nginx serves what the Ingresses ask for (never for excluded ones).
@@ -288,8 +289,6 @@ export const controllerCommand: Command = {
 };
 
 const STOPPED = Symbol('stopped');
-/** Ceiling for endpoint-only bursts: render + write + the workers' 100 ms poll stay under 1 s. */
-const ENDPOINT_MAX_DELAY_MS = 400;
 
 function stdoutIsSocket(): boolean {
   try {
