@@ -5,6 +5,7 @@ import { Registry } from 'prom-client';
 import { CONTROLLER_FLAGS, controllerConfigFrom, nameserversOf } from '../config/controller-config.js';
 import { NginxApplier } from '../controller/apply.js';
 import { defaultCertificate, ensureFallbackCertificate } from '../controller/fallback-cert.js';
+import { flagConflicts } from '../configmap/flag-conflicts.js';
 import { LiveGlobalConfig, refusalMessage } from '../configmap/live-config.js';
 import { scopedSnapshot } from '../k8s/namespace-scope.js';
 import { createControllerMetrics } from '../controller/metrics.js';
@@ -194,7 +195,7 @@ export const controllerCommand: Command = {
         if (!source.kubeConfig) throw new GatehouseError('USAGE', '--configmap needs the live API (not --snapshot)');
         const { watchConfigMap } = await import('../k8s/configmap-watch.js');
         const name = `${config.configMap.namespace}/${config.configMap.name}`;
-        const live = (globalConfig = new LiveGlobalConfig({ source: name, logger, ...(recorder ? { recorder } : {}) }));
+        const live = (globalConfig = new LiveGlobalConfig({ source: name, logger, ...(recorder ? { recorder } : {}), conflicts: (g) => flagConflicts(config, g) }));
         let firstRefusal: string | undefined;
         let synced = false;
         const watch = watchConfigMap(source.kubeConfig, {
@@ -229,12 +230,13 @@ export const controllerCommand: Command = {
       const reconciler = createReconciler({
         debounceMs: config.syncDelayMs,
         maxDelayMs: config.syncMaxDelayMs,
-        // Endpoint-only bursts render sooner: nothing reloads, and new endpoints should answer within 1 s.
-        endpointMaxDelayMs: Math.min(config.syncMaxDelayMs, ENDPOINT_MAX_DELAY_MS),
         metrics,
         render,
         apply: (c) => quarantine.apply(c),
         publishEndpoints,
+        // An EndpointSlice change reaches the endpoint file without waiting for a render (which
+        // still follows, at the usual delays, for upstreams on the reload path).
+        ...(publisher ? { refreshEndpoints: async () => void (await publisher.refresh(source.cluster)) } : {}),
         onResult: (result) => {
           logResult(result);
           // Status is written only once nginx serves what the Ingresses ask for (never for excluded ones).
@@ -287,8 +289,6 @@ export const controllerCommand: Command = {
 };
 
 const STOPPED = Symbol('stopped');
-/** Ceiling for endpoint-only bursts: render + write + the workers' 100 ms poll stay under 1 s. */
-const ENDPOINT_MAX_DELAY_MS = 400;
 
 function stdoutIsSocket(): boolean {
   try {

@@ -1,14 +1,16 @@
 // The ConfigMap catalog: every key the controller reads, group by group (an explicit list, as the
 // annotation features are), and the keys of ingress-nginx's ConfigMap it knows but does not read.
 import type { ConfigMapEntry, ConfigMapGroup } from './entry.js';
+import { accessLogGroup } from './groups/access-log.js';
 import { annotationPolicyGroup } from './groups/annotation-policy.js';
 import { buffersGroup } from './groups/buffers.js';
+import { clientIpGroup } from './groups/client-ip.js';
 import { keepAliveGroup } from './groups/keep-alive.js';
 import { timeoutsGroup } from './groups/timeouts.js';
 import { tlsGroup } from './groups/tls.js';
 import { workersGroup } from './groups/workers.js';
 
-export const CONFIGMAP_GROUPS: readonly ConfigMapGroup[] = [timeoutsGroup, buffersGroup, keepAliveGroup, tlsGroup, workersGroup, annotationPolicyGroup];
+export const CONFIGMAP_GROUPS: readonly ConfigMapGroup[] = [timeoutsGroup, buffersGroup, keepAliveGroup, tlsGroup, workersGroup, annotationPolicyGroup, clientIpGroup, accessLogGroup];
 
 export const CONFIGMAP_ENTRIES: readonly ConfigMapEntry[] = CONFIGMAP_GROUPS.flatMap((g) => g.entries);
 
@@ -29,28 +31,12 @@ export const REFUSED_KEY_FAMILIES: readonly { readonly pattern: RegExp; readonly
 ];
 
 /**
- * Keys another part of the controller owns (access logs, client IPs behind a load balancer,
- * custom error pages with the per-Ingress annotation): not read here, and not reported as
- * unknown by this module's log line.
+ * Keys another part of the controller owns (custom error pages with the per-Ingress annotation):
+ * not read here, and not reported as unknown by this module's log line. ingress-nginx's other
+ * logging keys (log-format-upstream, access-log-path, skip-access-log-urls, enable-real-ip …) are
+ * not read by Gatehouse and are reported as ignored like any other.
  */
-export const OTHER_FEATURE_KEYS: readonly string[] = [
-  'enable-access-log',
-  'access-log-path',
-  'access-log-params',
-  'disable-access-log',
-  'log-format-upstream',
-  'log-format-escape-json',
-  'log-format-escape-none',
-  'log-format-stream',
-  'skip-access-log-urls',
-  'use-forwarded-headers',
-  'forwarded-for-header',
-  'compute-full-forwarded-for',
-  'proxy-real-ip-cidr',
-  'use-proxy-protocol',
-  'enable-real-ip',
-  'custom-http-errors',
-];
+export const OTHER_FEATURE_KEYS: readonly string[] = ['custom-http-errors'];
 
 const BY_KEY: ReadonlyMap<string, ConfigMapEntry> = new Map(CONFIGMAP_ENTRIES.map((e) => [e.key, e]));
 
@@ -75,7 +61,8 @@ export function configMapMarkdown(): string {
     out.push(`## ${group.title}`, '', '| key | default | accepts | renders | what it does |', '|---|---|---|---|---|');
     for (const e of group.entries) {
       const doc = e.differs ? `${e.doc} *Differs from ingress-nginx:* ${e.differs}.` : e.doc;
-      out.push(`| \`${e.key}\` | ${e.default === '' ? '(empty)' : `\`${e.default}\``} | ${cell(e.expects)} | ${cell(e.renders)} | ${cell(doc)} |`);
+      const value = e.default === '' ? '(empty)' : `\`${e.default}\``;
+      out.push(`| \`${e.key}\` | ${e.flag === undefined ? value : `\`--${e.flag}\` (${value})`} | ${cell(e.expects)} | ${cell(e.renders)} | ${cell(doc)} |`);
     }
     out.push('');
   }

@@ -22,6 +22,11 @@ export interface ConfigMapEntry<F extends keyof GlobalConfig = keyof GlobalConfi
   readonly charset?: ValueCharset;
   /** The raw default, as the ConfigMap would spell it: the value in force when the key is absent. */
   readonly default: string;
+  /**
+   * The controller flag this key overrides when set: absent, the field stays undefined and the
+   * flag decides (its own default being `default`).
+   */
+  readonly flag?: string;
   /** Turns the decoded, schema-valid value into the typed field (default: as decoded). */
   readonly convert?: (value: never) => GlobalConfig[F];
   /** What the key does (docs/configmap.md). */

@@ -1,8 +1,12 @@
 // The typed global configuration: what the ConfigMap's keys become once accepted. render.ts and
 // the controller read these fields, never the ConfigMap's strings.
+import type { AccessLogFormat } from '../nginx/access-log.js';
 import type { RiskLevel } from '../rules/types.js';
 
-/** Every field has a value: absent keys take their entry's default (catalog.ts). */
+/**
+ * Every field has a value (absent keys take their entry's default, catalog.ts), except those of keys
+ * that override a controller flag: undefined there means "absent, the flag decides".
+ */
 export interface GlobalConfig {
   // timeouts.ts — seconds
   readonly proxyConnectTimeout: number;
@@ -41,4 +45,13 @@ export interface GlobalConfig {
   // annotation-policy.ts — combined with the flags, the stricter wins (configmap/effective-rules.ts)
   readonly allowSnippetAnnotations: boolean;
   readonly annotationsRiskLevel: RiskLevel;
+  // client-ip.ts — undefined: the flag of the same name decides
+  readonly useForwardedHeaders: boolean | undefined;
+  readonly forwardedForHeader: string | undefined;
+  readonly computeFullForwardedFor: boolean | undefined;
+  readonly proxyRealIpCidr: readonly string[] | undefined;
+  readonly useProxyProtocol: boolean | undefined;
+  // access-log.ts — undefined: --access-log / --access-log-format decide
+  readonly disableAccessLog: boolean | undefined;
+  readonly accessLogFormat: AccessLogFormat | undefined;
 }

@@ -26,6 +26,11 @@ export interface LiveGlobalConfigOptions {
   readonly source: string;
   readonly logger: Logger;
   readonly recorder?: ObjectEventRecorder;
+  /**
+   * Problems of an otherwise valid configuration in combination with the controller's flags (a
+   * client-IP key with a flag it cannot be rendered with): each refuses the ConfigMap like a bad value.
+   */
+  readonly conflicts?: (config: GlobalConfig) => readonly ConfigMapProblem[];
 }
 
 /** The refusal as one sentence (log line, Event message, start-up error). */
@@ -53,11 +58,12 @@ export class LiveGlobalConfig {
     if (version === this.lastVersion) return { status: 'unchanged' };
     this.lastVersion = version;
     const parsed = parseConfigMap(configMap?.data);
-    if (!parsed.ok) {
-      const message = refusalMessage(this.opts.source, parsed.problems);
-      this.log.error({ problems: parsed.problems.map((p) => p.message) }, message);
+    const problems = parsed.ok ? (this.opts.conflicts?.(parsed.config) ?? []) : parsed.problems;
+    if (!parsed.ok || problems.length > 0) {
+      const message = refusalMessage(this.opts.source, problems);
+      this.log.error({ problems: problems.map((p) => p.message) }, message);
       if (configMap) void this.opts.recorder?.recordOn({ ...configMap, apiVersion: 'v1', kind: 'ConfigMap' }, 'Warning', CONFIGMAP_REFUSED_REASON, message);
-      return { status: 'refused', problems: parsed.problems };
+      return { status: 'refused', problems };
     }
     if (parsed.ignored.length > 0) this.log.warn({ keys: parsed.ignored }, 'ConfigMap keys ignored: Gatehouse does not read them (docs/configmap.md)');
     this.log.info({ applied: parsed.applied, exists: configMap !== undefined }, 'global configuration from the ConfigMap');

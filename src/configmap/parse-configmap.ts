@@ -41,7 +41,7 @@ function defaults(): GlobalConfig {
     const verdict = judgeConfigMapValue(e, e.default);
     // A default the schema refuses is a bug in the catalog (the catalog test catches it first).
     if (!verdict.ok) throw new TypeError(`ConfigMap key ${e.key}: default ${JSON.stringify(e.default)} ${verdict.reason}`);
-    out[e.field] = verdict.value;
+    out[e.field] = e.flag === undefined ? verdict.value : undefined;
   }
   return Object.freeze(out) as unknown as GlobalConfig;
 }

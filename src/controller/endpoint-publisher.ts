@@ -1,6 +1,8 @@
 import { rename, writeFile } from 'node:fs/promises';
+import type { ClusterSnapshot } from '../k8s/snapshot.js';
 import { dynamicUpstreams, endpointTable } from '../nginx/dynamic-upstreams.js';
 import type { NginxModel, UpstreamModel } from '../nginx/model.js';
+import { reresolveUpstream } from '../nginx/upstreams.js';
 
 /** What one publish did. */
 export interface PublishResult {
@@ -18,6 +20,9 @@ export interface PublishResult {
 export class EndpointPublisher {
   private last: string | undefined;
   private queue: Promise<unknown> = Promise.resolve();
+  /** The dynamic upstreams of the models last published, which refresh() resolves again. */
+  private upstreams: readonly UpstreamModel[] = [];
+  private published = false;
 
   constructor(private readonly file: string) {}
 
@@ -33,7 +38,26 @@ export class EndpointPublisher {
       if (!model) continue;
       for (const u of dynamicUpstreams(model)) if (!byName.has(u.name)) byName.set(u.name, u);
     }
-    const table = endpointTable(byName.values());
+    this.upstreams = [...byName.values()];
+    this.published = true;
+    return this.enqueue(this.upstreams);
+  }
+
+  /**
+   * Publishes the endpoints `cluster` holds now for the upstreams last published, without a
+   * render: an EndpointSlice change reaches nginx in milliseconds, while the full render (which
+   * the reconciler still runs, for upstreams on the reload path) takes up to seconds at scale.
+   * An upstream whose Service or port no longer resolve to the same upstream keeps its endpoints
+   * until that render. The table is computed now, so writes keep the order of the snapshots read.
+   */
+  refresh(cluster: ClusterSnapshot): Promise<PublishResult> {
+    // Before the first publish nothing is known to refresh: an empty table would wipe the file.
+    if (!this.published) return Promise.resolve({ written: false, dropped: 0 });
+    return this.enqueue(this.upstreams.map((u) => reresolveUpstream(cluster, u) ?? u));
+  }
+
+  private enqueue(upstreams: Iterable<UpstreamModel>): Promise<PublishResult> {
+    const table = endpointTable(upstreams);
     const next = this.queue.then(() => this.write(table.text));
     this.queue = next.catch(() => undefined);
     return next.then((written) => ({ written, dropped: table.dropped }));

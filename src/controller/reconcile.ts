@@ -32,6 +32,12 @@ export interface ReconcilerOptions<R extends ApplyResult = ApplyResult> {
    * reload starts then read endpoints for the upstreams the new text names.
    */
   readonly publishEndpoints?: (config: RenderedConfig) => Promise<void>;
+  /**
+   * Publishes the snapshot's endpoints for the upstreams last published, without a render
+   * (EndpointPublisher.refresh). Run on `trigger('endpoints')`, coalesced: the changes of one
+   * tick share a refresh, and those during a refresh in flight share one more.
+   */
+  readonly refreshEndpoints?: () => Promise<void>;
   readonly onResult?: (result: R) => void;
   readonly onError?: (err: unknown) => void;
   readonly metrics?: ControllerMetrics;
@@ -43,7 +49,7 @@ export interface Reconciler {
    * endpoints changed, so the burst's ceiling is `endpointMaxDelayMs` until another change comes.
    */
   trigger(change?: 'endpoints'): void;
-  /** Renders now if a change is pending, and waits until no run is in flight. */
+  /** Renders now if a change is pending, and waits until no run (or endpoint refresh) is in flight. */
   flush(): Promise<void>;
   /** Stops taking changes and waits for a run in flight. */
   stop(): Promise<void>;
@@ -67,6 +73,31 @@ export function createReconciler<R extends ApplyResult>(opts: ReconcilerOptions<
   let pendingEndpointsOnly = true;
   let inFlight: Promise<void> | undefined;
   let lastApplied: string | undefined;
+  let refreshing: Promise<void> | undefined;
+  /** A refresh is scheduled but has not read the snapshot yet: later changes are in it. */
+  let refreshWaiting = false;
+  let refreshPending = false;
+
+  const refresh = (): void => {
+    if (!opts.refreshEndpoints || stopped || refreshWaiting) return;
+    if (refreshing) {
+      refreshPending = true;
+      return;
+    }
+    refreshPending = false;
+    refreshWaiting = true;
+    // setImmediate: the informer's other events of this tick land in the same refresh.
+    refreshing = new Promise<void>((resolve) => setImmediate(resolve))
+      .then(() => {
+        refreshWaiting = false;
+        return stopped ? undefined : opts.refreshEndpoints!();
+      })
+      .catch((err: unknown) => opts.onError?.(err))
+      .finally(() => {
+        refreshing = undefined;
+        if (refreshPending) refresh();
+      });
+  };
 
   const clearTimers = (): void => {
     if (debounce) clearTimeout(debounce);
@@ -120,17 +151,18 @@ export function createReconciler<R extends ApplyResult>(opts: ReconcilerOptions<
       if (stopped) return;
       pending = true;
       pendingEndpointsOnly &&= change === 'endpoints';
+      if (change === 'endpoints') refresh();
       if (!inFlight) arm(change);
     },
     async flush(): Promise<void> {
-      while (inFlight) await inFlight;
+      while (inFlight || refreshing) await (inFlight ?? refreshing);
       if (pending && !stopped) fire();
-      while (inFlight) await inFlight;
+      while (inFlight || refreshing) await (inFlight ?? refreshing);
     },
     async stop(): Promise<void> {
       stopped = true;
       clearTimers();
-      while (inFlight) await inFlight;
+      while (inFlight || refreshing) await (inFlight ?? refreshing);
     },
   };
 }

@@ -11,6 +11,8 @@ import { grpcHeaderLines, proxyHeaderLines, type HttpLevelHeaders } from './prox
 import { serverNamesHash } from './server-names-hash.js';
 import { channelHttpLines, channelMainLines, dynamicUpstreamLines, dynamicUpstreamNames, type EndpointChannelOptions } from './dynamic-upstreams.js';
 import type { GlobalConfig } from '../configmap/global-config.js';
+import { accessLogWith } from '../configmap/groups/access-log.js';
+import { clientIpWith } from '../configmap/groups/client-ip.js';
 import { DEFAULT_GLOBAL_CONFIG } from '../configmap/parse-configmap.js';
 import { globalHttpLines, hstsValue, upstreamKeepaliveLines } from '../configmap/render-global.js';
 
@@ -255,8 +257,11 @@ export function renderNginxConf(model: NginxModel, opts: RenderOptions): string 
   listenPort(opts.httpListen);
   const httpsPort = opts.httpsRedirectPort ?? listenPort(opts.httpsListen);
   if (opts.statusListen !== undefined) listenPort(opts.statusListen);
-  const logs = { accessLog: opts.accessLog === 'stdout' ? ('stdout' as const) : opts.accessLog ? { path: safePath(opts.accessLog, 'accessLog') } : ('off' as const), ...(opts.accessLogFormat ? { accessLogFormat: opts.accessLogFormat } : {}), ...(opts.trafficLog ? { trafficLog: opts.trafficLog } : {}) };
-  const clientIp = clientIpLines(opts.clientIp);
+  const flagLog = { target: opts.accessLog === 'stdout' ? ('stdout' as const) : opts.accessLog ? { path: safePath(opts.accessLog, 'accessLog') } : ('off' as const), format: opts.accessLogFormat ?? 'json' };
+  // The ConfigMap's client-IP and access-log keys, when set, override the flags (configmap/groups/).
+  const accessLog = opts.global ? accessLogWith(flagLog.target, flagLog.format, opts.global) : flagLog;
+  const logs = { accessLog: accessLog.target, accessLogFormat: accessLog.format, ...(opts.trafficLog ? { trafficLog: opts.trafficLog } : {}) };
+  const clientIp = clientIpLines(opts.global ? clientIpWith(opts.clientIp, opts.global) : opts.clientIp);
   const httpHeaders: HttpLevelHeaders = { proxy: proxyHeaderLines(clientIp), grpc: grpcHeaderLines(clientIp) };
   const user = opts.user;
   if (user !== undefined && !/^[a-z_][a-z0-9_-]*$/.test(user)) throw new TypeError(`not a user name: ${JSON.stringify(user)}`);

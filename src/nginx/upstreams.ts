@@ -153,7 +153,29 @@ function resolveUncached(
     endpoints: endpointsOf(cluster, svc, sp, options.serviceUpstream === true),
     ...(options.balance ? { balance: options.balance } : {}),
   };
+  SOURCES.set(upstream, { namespace, backend, options });
   return { action: { kind: 'proxy', upstream: upstreamName, protocol: options.protocol }, upstream };
+}
+
+/**
+ * What each upstream was resolved from, so its endpoints can be resolved again from a newer
+ * snapshot without building the whole model (controller/endpoint-publisher.ts: an EndpointSlice
+ * change reaches nginx in milliseconds, not after a full render). Kept beside the model rather
+ * than in it: the model stays plain data, compared whole by tests and golden files.
+ */
+const SOURCES = new WeakMap<UpstreamModel, { readonly namespace: string; readonly backend: IngressBackend; readonly options: ResolveOptions }>();
+
+/**
+ * `upstream` with its endpoints resolved again from `cluster`, or undefined when that needs a full
+ * render: an upstream not made by resolveBackend, or whose Service or port now resolve to another
+ * upstream (or none). Only the endpoints can differ from `upstream`.
+ */
+export function reresolveUpstream(cluster: ClusterSnapshot, upstream: UpstreamModel): UpstreamModel | undefined {
+  const source = SOURCES.get(upstream);
+  if (!source) return undefined;
+  const again = resolveUncached(cluster, source.namespace, source.backend, source.options);
+  if (isUnrenderable(again) || again.upstream?.name !== upstream.name) return undefined;
+  return again.upstream;
 }
 
 /** The upstream name's suffix for a balancing: two Ingresses balancing one Service differently get two upstreams. */

@@ -70,9 +70,17 @@ describe.skipIf(!assets)('--configmap on a real API server', () => {
     expect(await conf()).toContain('proxy_read_timeout 9s;');
   }, 30_000);
 
+  test('client-IP keys from a live edit override the flags in nginx.conf', async () => {
+    await cluster.kubectlOk(['apply', '-f', '-'], { input: configMap({ 'proxy-read-timeout': '9', 'use-forwarded-headers': 'true', 'proxy-real-ip-cidr': '127.0.0.1/32' }) });
+    await vi.waitFor(async () => expect(await conf()).toContain('set_real_ip_from 127.0.0.1/32;'), { timeout: 15_000, interval: 200 });
+    expect(await conf()).toContain('real_ip_header X-Forwarded-For;');
+  }, 30_000);
+
   test('deleting the ConfigMap goes back to the defaults', async () => {
     await cluster.kubectlOk(['delete', 'configmap', '-n', NS, NAME]);
     await vi.waitFor(async () => expect(await conf()).toContain('proxy_read_timeout 60s;'), { timeout: 15_000, interval: 200 });
+    // The flags' client-IP settings (none here) are back too.
+    expect(await conf()).not.toContain('set_real_ip_from');
   }, 30_000);
 
   test('a controller started with a refused ConfigMap exits 2 and says why', async () => {
@@ -84,5 +92,16 @@ describe.skipIf(!assets)('--configmap on a real API server', () => {
     });
     expect(await bad.code).toBe(2);
     expect(bad.stderr()).toContain('keep-alive: invalid value "-1"');
+  }, 60_000);
+
+  test('a ConfigMap the flags in force cannot be rendered with is refused like a bad value', async () => {
+    await cluster.kubectlOk(['apply', '-f', '-'], { input: configMap({ 'use-forwarded-headers': 'true' }) });
+    const other = await freeControllerPorts();
+    const bad = startController(other, {
+      configDir: join(dir, 'conflict'),
+      args: ['--kubeconfig', cluster.adminKubeconfig, '--election-namespace', NS, '--election-id', 'conflict', '--configmap', `${NS}/${NAME}`, '--use-proxy-protocol'],
+    });
+    expect(await bad.code).toBe(2);
+    expect(bad.stderr()).toContain('use-forwarded-headers and use-proxy-protocol together');
   }, 60_000);
 });

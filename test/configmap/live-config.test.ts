@@ -56,3 +56,20 @@ describe('the configuration in force', () => {
     expect(lines.find((l) => String(l['msg']).includes('ignored'))?.['keys']).toEqual(['enable-brotli']);
   });
 });
+
+describe('conflicts with the flags', () => {
+  test('a ConfigMap valid alone but not with the flags is refused and the last good one stays', () => {
+    const lines: string[] = [];
+    const live = new LiveGlobalConfig({
+      source: 'gatehouse/cfg',
+      logger: pino({}, { write: (l: string) => void lines.push(l) }),
+      conflicts: (g) => (g.useForwardedHeaders ? [{ key: 'use-forwarded-headers', message: 'use-forwarded-headers: not with --use-proxy-protocol' }] : []),
+    });
+    expect(live.update(cm('1', { 'keep-alive': '5' })).status).toBe('applied');
+    expect(live.update(cm('2', { 'keep-alive': '6', 'use-forwarded-headers': 'true' }))).toEqual({
+      status: 'refused',
+      problems: [{ key: 'use-forwarded-headers', message: 'use-forwarded-headers: not with --use-proxy-protocol' }],
+    });
+    expect(live.current.keepAlive).toBe(5);
+  });
+});

@@ -43,9 +43,20 @@ describe('typed values', () => {
     ['hsts', 'True', 'hsts', true],
     ['use-http2', '0', 'useHttp2', false],
     ['annotations-risk-level', 'Medium', 'annotationsRiskLevel', 'medium'],
+    ['use-forwarded-headers', 'true', 'useForwardedHeaders', true],
+    ['proxy-real-ip-cidr', '10.0.0.0/8, 2001:db8::/32', 'proxyRealIpCidr', ['10.0.0.0/8', '2001:db8::/32']],
+    ['forwarded-for-header', 'CF-Connecting-IP', 'forwardedForHeader', 'CF-Connecting-IP'],
+    ['disable-access-log', 'true', 'disableAccessLog', true],
+    ['access-log-format', 'combined', 'accessLogFormat', 'combined'],
   ] as const)('%s %j → %s %j', ([key, raw, field, value]) => {
     const parsed = parseConfigMap({ [key]: raw });
     expect(parsed.ok && parsed.config[field]).toEqual(value);
+  });
+
+  test('keys that override a flag are undefined when absent: the flag decides', () => {
+    for (const field of ['useForwardedHeaders', 'forwardedForHeader', 'computeFullForwardedFor', 'proxyRealIpCidr', 'useProxyProtocol', 'disableAccessLog', 'accessLogFormat'] as const) {
+      expect(DEFAULT_GLOBAL_CONFIG[field], field).toBeUndefined();
+    }
   });
 
   test('every problem is reported at once, and one refuses the whole ConfigMap', () => {
@@ -72,8 +83,18 @@ describe('keys the controller does not read', () => {
     });
   });
 
-  test("keys of other features (access logs, client IPs, custom errors) are neither read nor reported", () => {
-    expect(parseConfigMap({ 'use-forwarded-headers': 'true', 'log-format-upstream': '$x', 'custom-http-errors': '404' })).toMatchObject({ ok: true, ignored: [], applied: [] });
+  test('keys of other features (custom errors) are neither read nor reported', () => {
+    expect(parseConfigMap({ 'custom-http-errors': '404' })).toMatchObject({ ok: true, ignored: [], applied: [] });
+  });
+
+  // The client-IP and access-log keys are read now (groups/client-ip.ts, groups/access-log.ts);
+  // ingress-nginx's logging keys Gatehouse does not implement are reported like any other.
+  test('logging keys Gatehouse does not read are reported as ignored', () => {
+    expect(parseConfigMap({ 'log-format-upstream': '$x', 'enable-real-ip': 'true', 'use-forwarded-headers': 'true' })).toMatchObject({
+      ok: true,
+      ignored: ['enable-real-ip', 'log-format-upstream'],
+      applied: ['use-forwarded-headers'],
+    });
   });
 
   test.for(['whitelist-source-range', 'denylist-source-range', 'block-cidrs', 'global-auth-url', 'enable-modsecurity', 'http-snippet', 'server-snippet', 'global-rate-limit-memcached-host', 'add-headers'])(

@@ -3,6 +3,7 @@
 // is 127.0.0.1; the untrusted one connects from 127.0.0.2 (all of 127/8 is on lo).
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { parseConfigMap } from '../../src/configmap/parse-configmap.js';
 import { DEFAULT_CLIENT_IP, type ClientIpOptions } from '../../src/nginx/client-ip.js';
 import { ingress, service, shopCluster } from '../fixtures/builders.js';
 import { endpointSlice } from '../fixtures/endpoint-slices.js';
@@ -150,5 +151,25 @@ describe('use-proxy-protocol with proxy-real-ip-cidr 127.0.0.1', () => {
     const r = await raw('127.0.0.1', 'open.test');
     expect(r.echo).toBeUndefined();
     expect(r.status).not.toBe(200);
+  });
+});
+
+describe('from the ConfigMap: its keys override the flags', () => {
+  beforeAll(async () => {
+    const parsed = parseConfigMap({ 'use-forwarded-headers': 'true', 'proxy-real-ip-cidr': '127.0.0.1/32' });
+    if (!parsed.ok) throw new Error(JSON.stringify(parsed.problems));
+    // The flags trust every peer's headers; the ConfigMap narrows that to 127.0.0.1.
+    nginx.extraRenderOptions = { clientIp: { ...DEFAULT_CLIENT_IP, useForwardedHeaders: false }, global: parsed.config };
+    expect((await nginx.apply(cluster())).status).toBe('applied');
+  });
+
+  test("a peer in the ConfigMap's proxy-real-ip-cidr: its X-Forwarded-For reaches the backend", async () => {
+    const r = await raw('127.0.0.1', 'open.test', { 'X-Forwarded-For': '203.0.113.7' });
+    expect(r.echo?.headers).toMatchObject({ 'x-real-ip': '203.0.113.7', 'x-forwarded-for': '203.0.113.7' });
+  });
+
+  test('a peer outside it: its X-Forwarded-For does not', async () => {
+    const r = await raw('127.0.0.2', 'open.test', { 'X-Forwarded-For': '203.0.113.7' });
+    expect(r.echo?.headers).toMatchObject({ 'x-real-ip': '127.0.0.2', 'x-forwarded-for': '127.0.0.2' });
   });
 });

@@ -39,8 +39,11 @@ function slicesOf(list: readonly Backend[]): EndpointSlice[] {
   return list.map((b) => endpointSlice('shop', 'churn', [b.ip], b.port));
 }
 
+let renders = 0;
+
 /** What the controller does: render with the channel, publish endpoints, apply. */
 function render(): RenderedConfig {
+  renders++;
   const build = buildModel(cluster(), { ownership: DEFAULT_OWNERSHIP });
   return { text: renderNginxConf(build.model, { ...nginx.renderOptions(), endpointChannel: channel }), secretFiles: build.model.secretFiles, build };
 }
@@ -71,6 +74,7 @@ beforeAll(async () => {
     maxDelayMs: 50,
     render,
     publishEndpoints: async (c) => void (await publisher.publish(c.build?.model)),
+    refreshEndpoints: async () => void (await publisher.refresh(cluster())),
     apply: (c) => nginx.applier.apply(c.text, c.secretFiles),
   });
   churned = slicesOf(backends.slice(0, 1));
@@ -119,6 +123,27 @@ describe('endpoint changes without reloads', () => {
     await churnTo(backends.slice(2, 3));
     expect(await eventually(async () => (await nginx.get('churn.com', '/')).echo?.backend === 'three')).toBe(true);
     expect(nginx.reloads).toBe(reloads);
+  });
+
+  test('an endpoint change reaches nginx before any render: the publisher resolves the changed endpoints alone', async () => {
+    const fast = createReconciler({
+      debounceMs: 60_000,
+      maxDelayMs: 60_000,
+      render,
+      publishEndpoints: async (c) => void (await publisher.publish(c.build?.model)),
+      refreshEndpoints: async () => void (await publisher.refresh(cluster())),
+      apply: (c) => nginx.applier.apply(c.text, c.secretFiles),
+    });
+    try {
+      const before = renders;
+      churned = slicesOf(backends.slice(1, 2));
+      fast.trigger('endpoints');
+      expect(await eventually(async () => (await nginx.get('churn.com', '/')).echo?.backend === 'two')).toBe(true);
+      expect(await backendsSeen(4)).toEqual(new Set(['two']));
+      expect(renders).toBe(before);
+    } finally {
+      await fast.stop();
+    }
   });
 
   test('traffic on an unchanged route never fails while endpoints churn', async () => {

@@ -54,6 +54,36 @@ describe('createReconciler', () => {
     await reconciler.stop();
   });
 
+  test('an endpoint change refreshes the endpoints at once, a burst in one tick once', async () => {
+    let refreshes = 0;
+    const { state, reconciler } = setup({ refreshEndpoints: async () => void refreshes++ });
+    for (let i = 0; i < 50; i++) reconciler.trigger('endpoints');
+    await vi.advanceTimersByTimeAsync(1);
+    expect([refreshes, state.renders]).toEqual([1, 0]);
+    await vi.advanceTimersByTimeAsync(200);
+    expect([refreshes, state.renders]).toEqual([1, 1]);
+    await reconciler.stop();
+  });
+
+  test('endpoint changes during a refresh in flight cost one more refresh, not one each', async () => {
+    let refreshes = 0;
+    const { reconciler } = setup({ refreshEndpoints: async () => void (refreshes++, await new Promise((r) => setTimeout(r, 50))) });
+    reconciler.trigger('endpoints');
+    await vi.advanceTimersByTimeAsync(10);
+    for (let i = 0; i < 20; i++) reconciler.trigger('endpoints');
+    await vi.advanceTimersByTimeAsync(500);
+    expect(refreshes).toBe(2);
+    await reconciler.stop();
+  });
+
+  test('other changes do not refresh endpoints: their render publishes them', async () => {
+    let refreshes = 0;
+    const { state, reconciler } = setup({ refreshEndpoints: async () => void refreshes++ });
+    reconciler.trigger();
+    await vi.advanceTimersByTimeAsync(200);
+    expect([refreshes, state.renders]).toEqual([0, 1]);
+  });
+
   test('a render identical to the last applied one is not applied', async () => {
     const { state, reconciler } = setup();
     reconciler.trigger();

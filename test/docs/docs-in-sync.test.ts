@@ -77,8 +77,12 @@ when it changes. Keys and values follow ingress-nginx's
   annotations in \`location\` blocks.
 - Keys whose absence would fail open are **refused**, since Gatehouse does not implement them:
 ${REFUSED_KEY_FAMILIES.map((f) => `  ${f.feature} (\`${f.pattern.source}\`)`).join(';\n')}.
-- Keys of access logs, client IPs behind a load balancer and custom error pages are read by
-  those features, not by this catalog: ${OTHER_FEATURE_KEYS.map((k) => `\`${k}\``).join(', ')}.
+- Keys that **override a controller flag** (client IP behind a load balancer, access log) show the
+  flag in the default column: set, the key wins; absent, the flag decides. A key valid alone but
+  not with the flags in force (\`use-forwarded-headers\` from the ConfigMap with
+  \`--use-proxy-protocol\`) refuses the ConfigMap like a bad value.
+- Keys of custom error pages are read by that feature (with its annotation), not by this
+  catalog: ${OTHER_FEATURE_KEYS.map((k) => `\`${k}\``).join(', ')}.
 - Every other key (the rest of ingress-nginx's ~200, or a typo) is **ignored**, logged once per
   change of the ConfigMap.
 
