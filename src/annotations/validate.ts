@@ -15,7 +15,7 @@ import {
   type Support,
 } from './catalog.js';
 import { decode } from './decode.js';
-import { FEATURES } from './features/index.js';
+import { CHECKING_FEATURES } from './features/index.js';
 import { ANNOTATION_FORMATS } from './formats.js';
 import { quoteValue } from './quote-value.js';
 import { unsafeCharacter } from './safe-value.js';
@@ -243,8 +243,8 @@ function crossCheck(values: Record<string, unknown>, annotations: Readonly<Recor
       decide(NGINX_ANNOTATION_PREFIX + key, 'ignored', 'no-effect', 'warn', `has no effect without ${requirementText(req)}`);
     }
   }
-  for (const feature of FEATURES) {
-    for (const f of feature.check?.(values) ?? []) {
+  for (const feature of CHECKING_FEATURES) {
+    for (const f of feature.check!(values)) {
       if (f.drop) delete values[f.key];
       const fullKey = NGINX_ANNOTATION_PREFIX + f.key;
       if (f.severity === 'deny') {
