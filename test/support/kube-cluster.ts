@@ -272,6 +272,9 @@ export class KubeCluster {
         clearTimeout(timer);
         resolve({ code: code ?? -1, stdout, stderr });
       });
+      // kubectl may exit before reading its input (a command that takes none, a failure): the
+      // write then fails with EPIPE, and the exit code and stderr are what the caller judges.
+      child.stdin.on('error', () => undefined);
       child.stdin.end(opts.input ?? '');
     });
   }
