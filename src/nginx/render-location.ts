@@ -117,7 +117,8 @@ export function locationBody(loc: LocationModel, ctx: LocationContext): string[]
   const grpc = (loc.action.kind === 'proxy' || loc.action.kind === 'external') && loc.action.protocol.startsWith('GRPC');
   const partsWith = (directives: readonly string[]): ActionParts =>
     loc.canary ? splitActionParts(loc.action, loc.canary, ctx, directives) : actionParts(loc.action, ctx, directives);
-  const proxies = partsWith([]).content.length > 0;
+  const plain = partsWith([]);
+  const proxies = plain.content.length > 0;
   const features = locationDirectivesOf(s.features, {
     pass: grpc ? 'grpc' : 'proxy',
     proxies,
@@ -127,7 +128,8 @@ export function locationBody(loc: LocationModel, ctx: LocationContext): string[]
     path: loc.path,
     ...(ctx.defaultUpstream ? { defaultUpstream: ctx.defaultUpstream } : {}),
   });
-  const action = partsWith(features.directives);
+  // Only an ExternalName action reads the features' directives (its SNI line; canaries never split one).
+  const action = loc.action.kind === 'external' ? partsWith(features.directives) : plain;
   lines.push(...features.rewrite, ...action.rewritePhase);
   if (action.content.length > 0) lines.push(...features.rewriteLast);
   const pass = grpc ? 'grpc' : 'proxy';

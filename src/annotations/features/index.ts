@@ -131,16 +131,18 @@ export function locationDirectivesOf(configs: FeatureConfigs, context: LocationC
 /**
  * What the features of these configs need at one level (`http` or `server`): each hook's lines
  * are one unit (a zone, an internal location block), rendered once however many locations ask
- * for it, in first-seen order. The locations of one Ingress share one configs object: each is
- * read once.
+ * for it, in first-seen order.
  */
 export function levelLinesOf(level: 'http' | 'server', all: Iterable<FeatureConfigs>, context: LevelContext): string[] {
   const hooked = WITH[level];
+  if (hooked.length === 0) return [];
   let units: Map<string, readonly string[]> | undefined;
-  const seen = new Set<FeatureConfigs>();
+  let previous: FeatureConfigs | undefined;
   for (const configs of all) {
-    if (seen.has(configs)) continue;
-    seen.add(configs);
+    // Consecutive locations usually come from one Ingress (one configs object); a repeat further
+    // on only finds its units already there.
+    if (configs === previous) continue;
+    previous = configs;
     for (const f of hooked) {
       const config = configOf(configs, f.id);
       if (config === undefined) continue;
