@@ -68,10 +68,10 @@ describe('auth-tls-match-cn and auth-tls-error-page values', () => {
     ['CN=(client-a|client-b)', true],
     ['CN=myvalidclient', true],
     ['CN=client[.]example[.]com', true],
-    // Anchored: proven linear in a millisecond. (The unanchored `CN=[a-z]+[.]example[.]com` is
-    // proven safe too, but its analysis takes ~1.3 s of the 2 s budget, so on a loaded machine it
-    // is sometimes refused as unproven: a row about it would test the machine's load.)
-    ['^CN=[a-z]+[.]example[.]com$', true],
+    // A repetition, proven linear in ~0.25 s. (`CN=[a-z]+[.]example[.]com` is proven safe too, but
+    // its analysis takes ~1.3 s of the 2 s budget, so on a loaded machine it is sometimes refused
+    // as unproven: a row about it would test the machine's load.)
+    ['CN=client-[0-9]+', true],
     ['client-a', false], // no CN= prefix
     ['CN=(a', false], // PCRE2 refuses it
     ['CN=(a+)+b', false], // catastrophic backtracking
