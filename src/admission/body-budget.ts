@@ -33,6 +33,22 @@ export class ByteBudget {
   give(n: number): void {
     this.held = Math.max(0, this.held - n);
   }
+
+  /**
+   * Takes `n` bytes at once for a body whose length is declared up front, if they fit: the
+   * function it returns gives them back (calling it again does nothing). One reservation per
+   * request instead of a pass-through stream metering each chunk (meteredBody): the stream cost
+   * more CPU per review than deciding it (docs/benchmarks.md, issue 13).
+   */
+  reserve(n: number): (() => void) | undefined {
+    if (!this.tryTake(n)) return undefined;
+    let held = true;
+    return () => {
+      if (!held) return;
+      held = false;
+      this.give(n);
+    };
+  }
 }
 
 /**

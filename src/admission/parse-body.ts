@@ -37,10 +37,9 @@ function poisonedKey(root: unknown): string | undefined {
  * secure-json-parse, fastify's parser, makes before its own walk.
  * https://github.com/fastify/secure-json-parse
  */
-const SUSPECT = /__proto__|constructor|\\u/;
-
 function mayBePoisoned(text: string): boolean {
-  return SUSPECT.test(text);
+  // Three substring searches, not one alternation regex: ~5× faster on a 3 KB review (issue 13).
+  return text.includes('__proto__') || text.includes('constructor') || text.includes('\\u');
 }
 
 /** Parses `text` as JSON, throwing BadBodyError for an empty, malformed or prototype-poisoning body. */

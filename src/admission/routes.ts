@@ -36,6 +36,10 @@ function countFindings(decision: Decision, metrics: WebhookMetrics): void {
 
 /** Registers the admission routes. HTTP only decodes and encodes; handlers decide. */
 export function registerAdmissionRoutes(app: FastifyInstance, deps: AdmissionDeps, metrics: WebhookMetrics): void {
+  // The line each review writes has fixed fields, none of them a Secret's (uid, names, verdict,
+  // rule ids), so it skips the root logger's redaction pass (log.ts), which walked every field of
+  // every line: a third of the line's cost. https://getpino.io/#/docs/redaction
+  const reviewLog = deps.logger.child({}, { redact: [] });
   for (const route of ADMISSION_ROUTES) {
     app.post(route.path, async (req: FastifyRequest, reply: FastifyReply) => {
       const started = process.hrtime.bigint();
@@ -53,7 +57,7 @@ export function registerAdmissionRoutes(app: FastifyInstance, deps: AdmissionDep
       metrics.requests.inc({ webhook: route.webhook, verdict });
       metrics.duration.observe({ webhook: route.webhook }, seconds);
       countFindings(decision, metrics);
-      deps.logger.info(
+      reviewLog.info(
         {
           webhook: route.webhook,
           uid: request.uid,

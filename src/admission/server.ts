@@ -61,6 +61,9 @@ export interface WebhookServerOptions {
   readonly maxBufferedBodyBytes?: number;
 }
 
+/** A content-length as Node passes it on: digits only (anything else is metered as undeclared). */
+const DECIMAL = /^\d{1,16}$/;
+
 /** Each server's client CA: a swapped secure context must keep verifying callers against it. */
 const clientCaOf = new WeakMap<FastifyInstance, string>();
 
@@ -152,12 +155,23 @@ export function buildWebhookServer(opts: WebhookServerOptions): FastifyInstance 
   app.addHook('preParsing', async (req, reply, payload) => {
     // Over budget, whatever else of the body arrives is read and dropped: neither held, nor left
     // for Node's HTTP/1.1 parser to read as the next request.
-    const declared = Number(req.headers['content-length']);
-    // A body too large for any budget is fastify's 413; one that cannot fit now is refused unread.
-    if (declared <= MAX_BODY_BYTES && !bodies.fits(declared)) {
-      payload.resume();
-      throw overBudget();
+    const length = req.headers['content-length'];
+    const declared = typeof length === 'string' && DECIMAL.test(length) ? Number(length) : Number.NaN;
+    // A body too large for any budget is fastify's 413 (below); one that cannot fit now is refused unread.
+    if (declared <= MAX_BODY_BYTES) {
+      // A declared length is all the body can hold: Node's HTTP/1.1 parser reads no further (the
+      // rest is the next request), nghttp2 resets an HTTP/2 stream that sends more than its
+      // content-length (RFC 9113 §8.1.1), and fastify refuses a body shorter than declared. So
+      // the declared bytes are taken once, up front, and no stream meters the chunks.
+      const release = bodies.reserve(declared);
+      if (!release) {
+        payload.resume();
+        throw overBudget();
+      }
+      reply.raw.once('close', release);
+      return payload;
     }
+    // No length declared (chunked HTTP/1.1, an HTTP/2 stream without content-length): each chunk is metered.
     const metered = meteredBody(bodies, overBudget);
     reply.raw.once('close', metered.release);
     // pipe(), not pipeline(): over budget, the request must stay open for its 503 answer;

@@ -70,6 +70,8 @@ export const hostOwnershipRule: Rule = {
  * (nginx/extra-host-names.ts), whatever the namespaces, so the alias is denied rather than dropped.
  */
 function aliasFindings(ingress: Ingress, self: string, ctx: RuleContext): Finding[] {
+  // Without the annotation there is nothing to parse (the annotations rule parses them all already).
+  if (ingress.metadata.annotations?.[SERVER_ALIAS] === undefined) return [];
   const aliases = parseAnnotations(ingress, ctx.options).values['server-alias'];
   if (!Array.isArray(aliases)) return [];
   const own = new Set((ingress.spec?.rules ?? []).map((r) => r.host ?? ''));

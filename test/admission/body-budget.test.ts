@@ -16,6 +16,19 @@ describe('ByteBudget', () => {
     expect(budget.tryTake(10)).toBe(true);
   });
 
+  test('reserves a declared length at once, or nothing when it does not fit', () => {
+    const budget = new ByteBudget(10);
+    const release = budget.reserve(7);
+    expect(release).toBeTypeOf('function');
+    expect(budget.bytes).toBe(7);
+    expect(budget.reserve(4)).toBeUndefined();
+    expect(budget.bytes).toBe(7);
+    release!();
+    release!();
+    expect(budget.bytes).toBe(0);
+    expect(budget.reserve(10)).toBeTypeOf('function');
+  });
+
   test.for([0, -1, 1.5, Number.NaN])('refuses a budget of %s', (max) => {
     expect(() => new ByteBudget(max)).toThrow(RangeError);
   });

@@ -348,14 +348,18 @@ describe('request bodies share one memory budget', () => {
 
   // Four unfinished bodies of 400 KB against a 1 MiB budget: at most two fit, so at least two are
   // refused with 503 at once. They used to be held until the 5 s deadline, 160 of them 1.2 GB.
-  test('HTTP/2 streams whose bodies would not fit are answered 503 at once', async () => {
+  // A declared length is reserved up front; without one (no content-length) each chunk is metered.
+  test.for([
+    { how: 'with a declared length', headers: { 'content-length': '800000' } },
+    { how: 'without a declared length', headers: {} },
+  ])('HTTP/2 streams whose bodies would not fit are answered 503 at once ($how)', async ({ headers }) => {
     const session = http2Connect(origin, { ca: ca.cert, servername: 'localhost' });
     session.on('error', () => {});
     try {
       const refused = await new Promise<string[]>((resolve) => {
         const messages: string[] = [];
         for (let i = 0; i < 4; i++) {
-          const stream = session.request({ ':method': 'POST', ':path': '/validate', 'content-type': 'application/json', 'content-length': '800000' });
+          const stream = session.request({ ':method': 'POST', ':path': '/validate', 'content-type': 'application/json', ...headers });
           stream.on('error', () => {});
           let status = 0;
           let body = '';
@@ -393,6 +397,27 @@ describe('request bodies share one memory budget', () => {
     }).finally(() => sockets.forEach((s) => s.destroy()));
     expect(answers.filter((s) => s === 'HTTP/1.1 503')).toHaveLength(2);
   }, 4_000);
+
+  // The reservation is all a body may hold: HTTP/2 (nghttp2) resets a stream that sends more than
+  // its content-length, so a small declared length cannot carry a large body past the budget.
+  test('an HTTP/2 stream sending more than its declared length is not answered 200', async () => {
+    const session = http2Connect(origin, { ca: ca.cert, servername: 'localhost' });
+    session.on('error', () => {});
+    try {
+      const status = await new Promise<number>((resolve) => {
+        const stream = session.request({ ':method': 'POST', ':path': '/validate', 'content-type': 'application/json', 'content-length': '10' });
+        stream.on('error', () => resolve(-1));
+        stream.on('response', (h) => resolve(Number(h[':status'])));
+        stream.on('close', () => resolve(-1));
+        stream.end(review({ metadata: { name: 'x', annotations: { a: 'x'.repeat(400_000) } } }));
+      });
+      expect(status).not.toBe(200);
+    } finally {
+      session.destroy();
+    }
+    const body = review({ metadata: { name: 'x' } });
+    expect((await post2(origin, '/validate', body, tls)).status).toBe(200);
+  });
 
   test('gives the bytes back once a review is answered', async () => {
     // 20 reviews of 400 KB one after another through a 1 MiB budget: none is refused.

@@ -45,6 +45,29 @@ describe('SnapshotStore', () => {
     expect(store.service('shop', 'api')).toBeUndefined();
   });
 
+  // The index keeps one value bare and a Map from the second on: every step in between answers alike.
+  test('follows Services with one name as they come and go: one, an update, two, back to one, none', () => {
+    const store = new SnapshotStore();
+    const named = () => store.servicesNamed('api').map((s) => `${s.metadata.namespace}:${s.spec?.ports?.[0]?.port}`);
+    store.upsert('Service', service('prod', 'api'));
+    expect(named()).toEqual(['prod:80']);
+    store.upsert('Service', service('prod', 'api', [{ port: 81 }]));
+    expect(named()).toEqual(['prod:81']);
+    store.upsert('Service', service('dev', 'api'));
+    expect(named()).toEqual(['prod:81', 'dev:80']);
+    store.upsert('Service', service('dev', 'api', [{ port: 82 }]));
+    expect(named()).toEqual(['prod:81', 'dev:82']);
+    store.remove('Service', service('prod', 'api'));
+    expect(named()).toEqual(['dev:82']);
+    store.upsert('Service', service('qa', 'api'));
+    expect(named()).toEqual(['dev:82', 'qa:80']);
+    store.remove('Service', service('qa', 'api'));
+    store.remove('Service', service('dev', 'api'));
+    expect(named()).toEqual([]);
+    store.remove('Service', service('dev', 'api'));
+    expect(named()).toEqual([]);
+  });
+
   test('counts objects by kind and knows which kinds it covers', () => {
     const store = new SnapshotStore();
     store.upsert('Service', service('a', 'b'));
