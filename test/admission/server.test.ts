@@ -349,7 +349,7 @@ describe('request bodies share one memory budget', () => {
   // Four unfinished bodies of 400 KB against a 1 MiB budget: at most two fit, so at least two are
   // refused with 503 at once. They used to be held until the 5 s deadline, 160 of them 1.2 GB.
   // A declared length is reserved up front; without one (no content-length) each chunk is metered.
-  test.for([
+  test.for<{ how: string; headers: Record<string, string> }>([
     { how: 'with a declared length', headers: { 'content-length': '800000' } },
     { how: 'without a declared length', headers: {} },
   ])('HTTP/2 streams whose bodies would not fit are answered 503 at once ($how)', async ({ headers }) => {
