@@ -352,7 +352,7 @@ describe('request bodies share one memory budget', () => {
   test.for<{ how: string; headers: Record<string, string> }>([
     { how: 'with a declared length', headers: { 'content-length': '800000' } },
     { how: 'without a declared length', headers: {} },
-  ])('HTTP/2 streams whose bodies would not fit are answered 503 at once ($how)', async ({ headers }) => {
+  ])('HTTP/2 streams whose bodies would not fit are answered 503 at once ($how)', { timeout: 4_000 }, async ({ headers }) => {
     const session = http2Connect(origin, { ca: ca.cert, servername: 'localhost' });
     session.on('error', () => {});
     try {
@@ -377,7 +377,7 @@ describe('request bodies share one memory budget', () => {
     } finally {
       session.destroy();
     }
-  }, 4_000);
+  });
 
   test('HTTP/1.1 connections whose bodies would not fit are answered 503 at once', async () => {
     const sockets: TLSSocket[] = [];
