@@ -349,10 +349,10 @@ describe('request bodies share one memory budget', () => {
   // Four unfinished bodies of 400 KB against a 1 MiB budget: at most two fit, so at least two are
   // refused with 503 at once. They used to be held until the 5 s deadline, 160 of them 1.2 GB.
   // A declared length is reserved up front; without one (no content-length) each chunk is metered.
-  test.for([
+  test.for<{ how: string; headers: Record<string, string> }>([
     { how: 'with a declared length', headers: { 'content-length': '800000' } },
     { how: 'without a declared length', headers: {} },
-  ])('HTTP/2 streams whose bodies would not fit are answered 503 at once ($how)', async ({ headers }) => {
+  ])('HTTP/2 streams whose bodies would not fit are answered 503 at once ($how)', { timeout: 4_000 }, async ({ headers }) => {
     const session = http2Connect(origin, { ca: ca.cert, servername: 'localhost' });
     session.on('error', () => {});
     try {
@@ -377,7 +377,7 @@ describe('request bodies share one memory budget', () => {
     } finally {
       session.destroy();
     }
-  }, 4_000);
+  });
 
   test('HTTP/1.1 connections whose bodies would not fit are answered 503 at once', async () => {
     const sockets: TLSSocket[] = [];
@@ -398,8 +398,8 @@ describe('request bodies share one memory budget', () => {
     expect(answers.filter((s) => s === 'HTTP/1.1 503')).toHaveLength(2);
   }, 4_000);
 
-  // The reservation is all a body may hold: HTTP/2 (nghttp2) resets a stream that sends more than
-  // its content-length, so a small declared length cannot carry a large body past the budget.
+  // The reservation is all a body may hold: nghttp2 refuses DATA beyond the content-length (and
+  // resets the connection), so a small declared length cannot carry a large body past the budget.
   test('an HTTP/2 stream sending more than its declared length is not answered 200', async () => {
     const session = http2Connect(origin, { ca: ca.cert, servername: 'localhost' });
     session.on('error', () => {});
