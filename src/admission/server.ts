@@ -160,8 +160,8 @@ export function buildWebhookServer(opts: WebhookServerOptions): FastifyInstance 
     // A body too large for any budget is fastify's 413 (below); one that cannot fit now is refused unread.
     if (declared <= MAX_BODY_BYTES) {
       // A declared length is all the body can hold: Node's HTTP/1.1 parser reads no further (the
-      // rest is the next request), nghttp2 resets an HTTP/2 stream that sends more than its
-      // content-length (RFC 9113 §8.1.1), and fastify refuses a body shorter than declared. So
+      // rest is the next request), nghttp2 refuses HTTP/2 DATA beyond the content-length and
+      // resets the connection before the body reaches us (RFC 9113 §8.1.1), and fastify refuses a body shorter than declared. So
       // the declared bytes are taken once, up front, and no stream meters the chunks.
       const release = bodies.reserve(declared);
       if (!release) {

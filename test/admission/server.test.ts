@@ -398,8 +398,8 @@ describe('request bodies share one memory budget', () => {
     expect(answers.filter((s) => s === 'HTTP/1.1 503')).toHaveLength(2);
   }, 4_000);
 
-  // The reservation is all a body may hold: HTTP/2 (nghttp2) resets a stream that sends more than
-  // its content-length, so a small declared length cannot carry a large body past the budget.
+  // The reservation is all a body may hold: nghttp2 refuses DATA beyond the content-length (and
+  // resets the connection), so a small declared length cannot carry a large body past the budget.
   test('an HTTP/2 stream sending more than its declared length is not answered 200', async () => {
     const session = http2Connect(origin, { ca: ca.cert, servername: 'localhost' });
     session.on('error', () => {});
