@@ -160,6 +160,8 @@ function keyOf(c: RateLimitConfig): string {
   return c.allowlist.length > 0 ? `$gh_limit_${c.id}` : '$binary_remote_addr';
 }
 
+const RATE_LIMIT_KEYS: readonly string[] = RATE_LIMIT_ANNOTATIONS.map((e) => e.key);
+
 export const rateLimitFeature = defineFeature({
   id: 'rate-limit',
   entries: RATE_LIMIT_ANNOTATIONS,
@@ -178,8 +180,7 @@ export const rateLimitFeature = defineFeature({
     return findings;
   },
   parse(read, context): RateLimitConfig | undefined {
-    const keys = RATE_LIMIT_ANNOTATIONS.map((e) => e.key);
-    if (!keys.some((k) => read.has(k))) return undefined;
+    if (!RATE_LIMIT_KEYS.some((k) => read.has(k))) return undefined;
     const multiplier = read.int('limit-burst-multiplier') ?? DEFAULT_BURST_MULTIPLIER;
     const request = (rate: number | undefined, per: 's' | 'm'): RequestLimit | undefined => (rate ? { rate, per, burst: rate * multiplier } : undefined);
     const rps = request(read.int('limit-rps'), 's');
