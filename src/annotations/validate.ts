@@ -122,7 +122,7 @@ export interface ParsedAnnotations {
    * render it without the annotation: dropping an allow-list or a redirect would fail open.
    */
   readonly rejected: boolean;
-  /** One per `nginx.ingress.kubernetes.io/*` annotation, in the Ingress's order. */
+  /** One per `nginx.ingress.kubernetes.io/*` annotation, in the Ingress's order; empty unless asked for (`verdicts: true`). */
   readonly verdicts: readonly AnnotationVerdict[];
 }
 
@@ -157,13 +157,15 @@ function ignored(support: Support): string {
  * The controller skips an Ingress this rejects, so admission and rendering make one decision.
  * Never throws on bad input.
  */
-export function parseAnnotations(ingress: Ingress, options: RuleOptions): ParsedAnnotations {
+export function parseAnnotations(ingress: Ingress, options: RuleOptions, want: { readonly verdicts?: boolean } = {}): ParsedAnnotations {
   const values: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
   const findings: Finding[] = [];
-  const verdicts = new Map<string, AnnotationVerdict>();
+  // Only the migration report reads verdicts: the webhook and the renderer (every review, every
+  // Ingress of every render) do not build them.
+  const verdicts = want.verdicts ? new Map<string, AnnotationVerdict>() : undefined;
   /** Records the verdict on `fullKey` and, when it has a message, the finding that says it. */
   const decide = (fullKey: string, status: AnnotationVerdict['status'], reason?: VerdictReason, severity?: Finding['severity'], message?: string): void => {
-    verdicts.set(fullKey, { annotation: fullKey, status, ...(reason ? { reason } : {}), ...(message !== undefined ? { message } : {}) });
+    verdicts?.set(fullKey, { annotation: fullKey, status, ...(reason ? { reason } : {}), ...(message !== undefined ? { message } : {}) });
     if (severity && message !== undefined) findings.push(finding(severity, fullKey, message));
   };
   const annotations = ingress.metadata?.annotations;
@@ -211,7 +213,7 @@ export function parseAnnotations(ingress: Ingress, options: RuleOptions): Parsed
     else decide(fullKey, 'rendered');
   }
   if (accepted > 0 && crossCheck(values, annotations, decide)) rejected = true;
-  return { values: values as AnnotationValues, findings, rejected, verdicts: [...verdicts.values()] };
+  return { values: values as AnnotationValues, findings, rejected, verdicts: verdicts ? [...verdicts.values()] : [] };
 }
 
 /** Findings only: what the `annotations` rule reports. */

@@ -109,7 +109,7 @@ function outcomeOf(report: IngressReport, rejected: boolean, annotations: readon
 
 /** The report on one Ingress: check's verdict on it, and parseAnnotations' verdicts with the same options. */
 export function migrationIngress(report: IngressReport, object: KubeObject, options: RuleOptions): MigrationIngress {
-  const parsed = parseAnnotations(object as Ingress, options);
+  const parsed = parseAnnotations(object as Ingress, options, { verdicts: true });
   const annotations = parsed.verdicts.map((v) => annotationOf(v, report));
   const onAnnotation = new Set(parsed.verdicts.map((v) => annotationPath(v.annotation)));
   const other = (f: Finding): boolean => !isAnnotationRule(f) && !onAnnotation.has(f.path);

@@ -8,7 +8,7 @@ const P = NGINX_ANNOTATION_PREFIX;
 
 function parse(annotations: Record<string, unknown>, options: Partial<RuleOptions> = {}) {
   const ing = ingress({ annotations: annotations as Record<string, string> });
-  return parseAnnotations(ing, { ...DEFAULT_RULE_OPTIONS, ...options });
+  return parseAnnotations(ing, { ...DEFAULT_RULE_OPTIONS, ...options }, { verdicts: true });
 }
 
 describe('checkAnnotationValue: accepted everyday values, decoded', () => {
