@@ -8,7 +8,7 @@ import { locationPathOf } from './location-path.js';
 import { ingressSettingsOf, type AnnotationValues, type IngressSettings } from '../annotations/ingress-settings.js';
 import type { FeatureConfigs } from '../annotations/features/index.js';
 import type { MatchKind, UpstreamBalance } from './model.js';
-import { isUnrenderable, resolveBackend, type BackendCache, type ResolveOptions, type ResolvedBackend } from './upstreams.js';
+import { backendResolver, isUnrenderable, resolveBackend, type BackendCache, type ResolveOptions, type ResolvedBackend } from './upstreams.js';
 
 /** One host+path of an Ingress, escaped and resolved. Host '' = rules without a host. */
 export interface Route {
@@ -90,10 +90,8 @@ export function compileIngress(
   const { features } = settings;
   const resolveOptions = resolveOptionsOf(features);
   const redirect = features.redirect;
-  const resolve = (backend: HTTPIngressPath['backend']): ResolvedBackend | { error: string } => {
-    if (redirect) return { action: redirect };
-    return resolveBackend(cluster, namespace, backend, resolveOptions, cache);
-  };
+  const resolveService = cache ? backendResolver(cluster, namespace, resolveOptions, cache) : (b: HTTPIngressPath['backend']) => resolveBackend(cluster, namespace, b, resolveOptions);
+  const resolve = (backend: HTTPIngressPath['backend']): ResolvedBackend | { error: string } => (redirect ? { action: redirect } : resolveService(backend));
 
   const routes: Route[] = [];
   const spec = ingress.spec ?? {};

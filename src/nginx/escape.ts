@@ -3,7 +3,7 @@ import { isSafeValue } from '../annotations/safe-value.js';
 import { compileNginxRegex, compileRegexLocation } from '../pcre/nginx-regex.js';
 import type { MatchKind } from './model.js';
 import { hashKeyProblem } from './hash-key.js';
-import { parameterLengthProblem } from './parameter-length.js';
+import { NGINX_MAX_PARAMETER_LENGTH, parameterLengthProblem } from './parameter-length.js';
 
 // The one gate between cluster data and nginx.conf. Every string build-model.ts puts in the
 // model passes `escapeFor` with the context it will be rendered in; render.ts then only wraps
@@ -23,6 +23,7 @@ export type EscapeContext =
   | 'header' // add_header value
   | 'quoted-header' // add_header value inside double quotes, from a ConfigMap (`;` and `'` of a CSP allowed)
   | 'address' // upstream server host: IP or DNS name
+  | 'ip' // upstream server host that must not be a name (an endpoint): IP literal only
   | 'identifier' // upstream name fragment
   | 'cookie' // cookie name
   | 'size' // nginx size (`8m`)
@@ -58,6 +59,8 @@ const CN_REGEX = /^CN=[\x20-\x7e]{0,253}$/;
 const CIPHER_ITEM = '[!+-]?[A-Za-z0-9_-]{1,64}(?:\\+[A-Za-z0-9_-]{1,64}){0,7}';
 const CIPHERS = new RegExp(`^${CIPHER_ITEM}(?::${CIPHER_ITEM}){0,127}$`);
 const MAX_LENGTH = 2048;
+/** What `^…(?:/|$)` adds around a prefix rendered as a regex. */
+const PREFIX_AS_REGEX_EXTRA = '^(?:/|$)'.length;
 
 /**
  * Returns the value as it may be rendered in that context, or undefined when it cannot be
@@ -83,6 +86,8 @@ export function escapeFor(context: EscapeContext, value: string): string | undef
       return QUOTED_HEADER.test(value) && !QUOTED_HEADER_SYNTAX.test(value) ? value : undefined;
     case 'address':
       return address(value);
+    case 'ip':
+      return ipAddress(value);
     case 'identifier':
       return DNS_NAME.test(value) && value.length <= 253 ? value : undefined;
     case 'cookie':
@@ -169,13 +174,18 @@ function url(value: string): string | undefined {
   return hostName(parsed.hostname) !== undefined || isIP(parsed.hostname.replace(/^\[|\]$/g, '')) ? value : undefined;
 }
 
-function address(value: string): string | undefined {
+function ipAddress(value: string): string | undefined {
   // node accepts IPv6 zone ids (`fe80::1%eth0`); nginx does not.
   if (value.includes('%')) return undefined;
   const family = isIP(value);
   if (family === 4) return value;
   if (family === 6) return `[${value.toLowerCase()}]`;
-  return DNS_NAME.test(value.toLowerCase()) ? value.toLowerCase() : undefined;
+  return undefined;
+}
+
+function address(value: string): string | undefined {
+  if (value.includes('%')) return undefined;
+  return ipAddress(value) ?? (DNS_NAME.test(value.toLowerCase()) ? value.toLowerCase() : undefined);
 }
 
 function cidr(value: string): string | undefined {
@@ -240,6 +250,8 @@ export function locationPathRefusal(match: MatchKind, value: string): PathRefusa
     if (PATH.test(value)) {
       // On a host with regex paths a prefix renders as `location ~ "^<literal>(?:/|$)"` (render.ts),
       // where each `.`, `*`, `+`, `(`, `)` doubles: past nginx's parameter length, `nginx -t` fails.
+      // PATH is ASCII, so a path under half the limit cannot get there (the common case, cheaply).
+      if (value.length * 2 + PREFIX_AS_REGEX_EXTRA <= NGINX_MAX_PARAMETER_LENGTH) return undefined;
       const asRegex = parameterLengthProblem(`^${regexLiteral(value)}(?:/|$)`);
       return asRegex === undefined ? undefined : { kind: 'length', reason: `would render as a regex ${asRegex} (on a host with regex paths)` };
     }

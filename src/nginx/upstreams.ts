@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import { isIP } from 'node:net';
 import { forbiddenExternalName } from '../k8s/external-name.js';
 import type { ClusterSnapshot } from '../k8s/snapshot.js';
 import type { EndpointSlice, IngressBackend, Service, ServiceBackendPort, ServicePort } from '../k8s/types.js';
@@ -71,8 +70,7 @@ function endpointsOf(cluster: ClusterSnapshot, svc: Service, sp: ServicePort, se
           // Only IP literals: a name would make nginx resolve it when loading the configuration,
           // and one that does not resolve fails `nginx -t` for everyone. (The API server refuses
           // names in IPv4/IPv6 slices; a snapshot file does not.)
-          if (isIP(raw) === 0) continue;
-          const host = escapeFor('address', raw);
+          const host = escapeFor('ip', raw);
           if (host !== undefined) found.set(`${host}:${port}`, { host, port });
         }
       }
@@ -111,12 +109,28 @@ export function resolveBackend(
   options: ResolveOptions,
   cache?: BackendCache,
 ): ResolvedBackend | UnrenderableBackend {
-  if (!cache) return resolveUncached(cluster, namespace, backend, options);
-  const ref = backend.service;
-  const key = `${namespace}\0${ref?.name ?? ''}\0${ref?.port?.name ?? ''}\0${ref?.port?.number ?? ''}\0${options.protocol}\0${balanceSuffix(options.balance)}\0${options.serviceUpstream ? 's' : ''}\0${backend.resource ? 'r' : ''}\0${options.tlsIdentity ?? ''}`;
-  let hit = cache.get(key);
-  if (!hit) cache.set(key, (hit = resolveUncached(cluster, namespace, backend, options)));
-  return hit;
+  return cache ? backendResolver(cluster, namespace, options, cache)(backend) : resolveUncached(cluster, namespace, backend, options);
+}
+
+/**
+ * `resolveBackend` for the backends of one Ingress (one namespace, one set of options), sharing
+ * `cache` with the others: the options' part of the cache key is built once per Ingress, not per
+ * path (20,000 paths per render at 10,000 Ingresses).
+ */
+export function backendResolver(
+  cluster: ClusterSnapshot,
+  namespace: string,
+  options: ResolveOptions,
+  cache: BackendCache,
+): (backend: IngressBackend) => ResolvedBackend | UnrenderableBackend {
+  const optionsKey = `${namespace}\0${options.protocol}\0${balanceSuffix(options.balance)}\0${options.serviceUpstream ? 's' : ''}\0${options.tlsIdentity ?? ''}`;
+  return (backend) => {
+    const ref = backend.service;
+    const key = `${optionsKey}\0${ref?.name ?? ''}\0${ref?.port?.name ?? ''}\0${ref?.port?.number ?? ''}\0${backend.resource ? 'r' : ''}`;
+    let hit = cache.get(key);
+    if (!hit) cache.set(key, (hit = resolveUncached(cluster, namespace, backend, options)));
+    return hit;
+  };
 }
 
 /** Resolutions within one build: many paths share a backend, and endpoints are sorted once. */

@@ -135,6 +135,14 @@ describe('determinism and checksum', () => {
     expect(text).toContain(`return 200 "${checksum}";`);
   });
 
+  test('a path spelling the checksum placeholder keeps it: only the status server answers the checksum', () => {
+    // The placeholder was replaced at its first occurrence, which a path (`@` is a path character) could be.
+    const text = render(shopCluster(ingress({ paths: [{ path: '/@@GATEHOUSE_CHECKSUM@@', pathType: 'Exact' }] })));
+    const checksum = checksumOf(text);
+    expect(text).toContain('location = "/@@GATEHOUSE_CHECKSUM@@"');
+    expect(text).toContain(`return 200 "${checksum}";`);
+  });
+
   test('a different snapshot has a different checksum', () => {
     expect(checksumOf(render(SCENARIOS.basic!()))).not.toBe(checksumOf(render(SCENARIOS.tls!())));
   });
