@@ -105,38 +105,44 @@ function splitActionParts(main: Action, canary: CanaryModel, ctx: LocationContex
   return { rewritePhase: [...when('$gh_canary', canaryParts.rewritePhase), ...mainParts.rewritePhase], content: [] };
 }
 
-/** Lines inside `location … { }` (unindented). */
+/** Lines inside `location … { }` (unindented). Runs per location (20,000 at 10,000 Ingresses): no spreads of arrays it builds. */
 export function locationBody(loc: LocationModel, ctx: LocationContext): string[] {
   const s = loc.settings;
-  const lines: string[] = [`# ${loc.source}`, ...(loc.canary ? [`# canary: ${loc.canary.source}`] : [])];
+  const lines: string[] = [`# ${loc.source}`];
+  if (loc.canary) lines.push(`# canary: ${loc.canary.source}`);
   // First: a `return` or `rewrite … break` later in the rewrite phase would skip them.
   if (ctx.logLabels) lines.push(...labelLines(loc));
   const uri = s.features['ssl-redirect']?.dropTrailingSlash ? URI_WITHOUT_TRAILING_SLASH : '$request_uri';
   // Behind a TLS-terminating load balancer nginx sees http: the redirect follows the client's scheme.
   if (s.sslRedirect) lines.push(`if (${ctx.clientScheme ?? '$scheme'} = http) {`, `    return 308 https://$host${ctx.httpsPortSuffix}${uri};`, '}');
   const grpc = (loc.action.kind === 'proxy' || loc.action.kind === 'external') && loc.action.protocol.startsWith('GRPC');
-  const partsWith = (directives: readonly string[]): ActionParts =>
-    loc.canary ? splitActionParts(loc.action, loc.canary, ctx, directives) : actionParts(loc.action, ctx, directives);
-  const plain = partsWith([]);
-  const proxies = plain.content.length > 0;
+  const pass = grpc ? 'grpc' : 'proxy';
+  const plain = loc.canary ? splitActionParts(loc.action, loc.canary, ctx, NO_LINES) : actionParts(loc.action, ctx);
   const features = locationDirectivesOf(s.features, {
-    pass: grpc ? 'grpc' : 'proxy',
-    proxies,
+    pass,
+    proxies: plain.content.length > 0,
     source: loc.source,
     secretsDir: ctx.secretsDir,
     match: loc.match,
     path: loc.path,
-    ...(ctx.defaultUpstream ? { defaultUpstream: ctx.defaultUpstream } : {}),
   });
   // Only an ExternalName action reads the features' directives (its SNI line; canaries never split one).
-  const action = loc.action.kind === 'external' ? partsWith(features.directives) : plain;
-  lines.push(...features.rewrite, ...action.rewritePhase);
-  if (action.content.length > 0) lines.push(...features.rewriteLast);
-  const pass = grpc ? 'grpc' : 'proxy';
-  lines.push(...inheritedHeaders(pass, features.directives, ctx.httpHeaders), ...features.directives, ...action.content);
+  const action = loc.action.kind === 'external' ? actionParts(loc.action, ctx, features.directives) : plain;
+  append(lines, features.rewrite);
+  append(lines, action.rewritePhase);
+  if (action.content.length > 0) append(lines, features.rewriteLast);
+  if (features.directives.length > 0) append(lines, inheritedHeaders(pass, features.directives, ctx.httpHeaders));
+  append(lines, features.directives);
+  append(lines, action.content);
   // A location's own add_header hides every inherited one (configmap/render-global.ts).
-  if (ctx.hsts && [...features.rewrite, ...features.rewriteLast, ...features.directives].some((d) => d.startsWith('add_header '))) lines.push(HSTS_HEADER_LINE);
+  if (ctx.hsts && [features.rewrite, features.rewriteLast, features.directives].some((part) => part.some((d) => d.startsWith('add_header ')))) lines.push(HSTS_HEADER_LINE);
   return lines;
+}
+
+const NO_LINES: readonly string[] = [];
+
+function append(lines: string[], more: readonly string[]): void {
+  for (const line of more) lines.push(line);
 }
 
 /** Body of a location that only performs an action (fallbacks). */

@@ -160,7 +160,8 @@ function exactRedirects(path: string): boolean {
  */
 function serverLocations(server: ServerModel, fallback: readonly string[], ctx: LocationContext): Node[] {
   const locs = server.locations;
-  const exact = new Set(locs.filter((l) => l.match === 'exact').map((l) => l.path));
+  const exact = new Set<string>();
+  for (const l of locs) if (l.match === 'exact') exact.add(l.path);
   const hasRegex = locs.some((l) => l.match === 'regex');
   const out: Node[] = [];
   const exactRegexes: Node[] = [];
@@ -178,10 +179,16 @@ function serverLocations(server: ServerModel, fallback: readonly string[], ctx: 
     }
   }
   regexes.sort((a, b) => b.sortPath.length - a.sortPath.length || (a.sortPath < b.sortPath ? -1 : a.sortPath > b.sortPath ? 1 : 0));
-  out.push(...exactRegexes);
+  for (const node of exactRegexes) out.push(node);
   for (const r of regexes) out.push(r.node);
   if (!locs.some((l) => l.match === 'prefix' && l.path === '/')) out.push(block('location /', fallback));
-  return out.flatMap((node, i) => (i === 0 ? [node] : ['', node]));
+  // A blank line between locations.
+  const spaced: Node[] = [];
+  for (const node of out) {
+    if (spaced.length > 0) spaced.push('');
+    spaced.push(node);
+  }
+  return spaced;
 }
 
 /**
@@ -194,14 +201,17 @@ function serverLocations(server: ServerModel, fallback: readonly string[], ctx: 
 function serverBlock(server: ServerModel, opts: RenderOptions, fallback: readonly string[], ctx: LocationContext, fallbackCert: string, listenSuffix: string): Node {
   const isDefault = server.host === '';
   const suffix = (isDefault ? ' default_server' : '') + listenSuffix;
-  const head = [`listen ${opts.httpListen}${suffix};`];
+  const head: Node[] = [`listen ${opts.httpListen}${suffix};`];
   if (isDefault || server.tls) {
     const file = server.certificate ? quoted(`${opts.configDir}/certs/${server.certificate}`) : fallbackCert;
     head.push(`listen ${opts.httpsListen} ssl${(opts.global ?? DEFAULT_GLOBAL_CONFIG).useHttp2 ? ' http2' : ''}${suffix};`, `ssl_certificate ${file};`, `ssl_certificate_key ${file};`);
   }
-  head.push(`server_name ${[serverName(server.host), ...(server.aliases ?? [])].join(' ')};`);
+  head.push(`server_name ${server.aliases ? [serverName(server.host), ...server.aliases].join(' ') : serverName(server.host)};`);
   const featureLines = levelLinesOf('server', server.locations.map((l) => l.settings.features), ctx);
-  return block('server', [...head, ...(featureLines.length > 0 ? ['', ...featureLines] : []), '', ...serverLocations(server, fallback, ctx)]);
+  if (featureLines.length > 0) head.push('', ...featureLines);
+  head.push('');
+  for (const node of serverLocations(server, fallback, ctx)) head.push(node);
+  return block('server', head);
 }
 
 /**
