@@ -39,7 +39,14 @@ const REFUSED_FAMILIES: readonly { readonly pattern: RegExp; readonly feature: s
 ];
 
 const BY_KEY: ReadonlyMap<string, AnnotationEntry> = new Map(ANNOTATION_CATALOG.map((e) => [e.key, e]));
-const UNIMPLEMENTED_BY_KEY: ReadonlyMap<string, UnimplementedEntry> = new Map(UNIMPLEMENTED_ANNOTATIONS.map((e) => [e.key, e]));
+
+/** What the controller does with each key the catalog lists (looked up per annotation of every Ingress of every render). */
+const KNOWN_SUPPORT: ReadonlyMap<string, Support> = new Map(
+  [...UNIMPLEMENTED_ANNOTATIONS, ...ANNOTATION_CATALOG].map((entry): [string, Support] => [
+    entry.key,
+    Object.freeze({ controller: entry.controller, feature: entry.feature ?? entry.key, ...(entry.differs ? { differs: entry.differs } : {}) }),
+  ]),
+);
 
 /** The validated entry for a key without prefix, or undefined when Gatehouse does not validate it. */
 export function catalogEntry(key: string): AnnotationEntry | undefined {
@@ -59,8 +66,8 @@ export interface Support {
  * the family it belongs to (refused); undefined for a key Gatehouse does not know at all.
  */
 export function controllerSupport(key: string): Support | undefined {
-  const entry = BY_KEY.get(key) ?? UNIMPLEMENTED_BY_KEY.get(key);
-  if (entry) return { controller: entry.controller, feature: entry.feature ?? key, ...(entry.differs ? { differs: entry.differs } : {}) };
+  const known = KNOWN_SUPPORT.get(key);
+  if (known) return known;
   const family = REFUSED_FAMILIES.find((f) => f.pattern.test(key));
   return family ? { controller: 'refuses', feature: family.feature } : undefined;
 }

@@ -88,6 +88,12 @@ export interface AnnotationFeature<Id extends string = string, Config = unknown>
    * be served: the whole Ingress is then left out, never served without it.
    */
   readonly parse?: (read: AnnotationReader, context: ParseContext) => Config | undefined;
+  /**
+   * Keys of other features that `parse` reads. `parse` runs only for an Ingress that sets one of
+   * the feature's own keys or of these (features/index.ts parseGateOf), and must return undefined
+   * when none is set (test/annotations/features/parse-gate.test.ts holds both).
+   */
+  readonly parseAlsoReads?: readonly string[];
   /** Its directives in each location of the Ingress. */
   readonly location?: (config: Config, context: LocationContext) => LocationDirectives;
   /** `http`-level lines it needs (a zone, a map): one unit, rendered once however many locations ask for it. */

@@ -28,12 +28,17 @@ export interface SettingsError {
  * the catalog does not know) makes the whole Ingress unrenderable: it is never dropped silently.
  */
 export function ingressSettingsOf(values: AcceptedValues, context: ParseContext = { namespace: '' }): IngressSettings | SettingsError {
-  const keys = Object.keys(values).sort();
-  const notRendered = keys.filter((k) => {
+  const notRendered: string[] = [];
+  const ignored: string[] = [];
+  for (const k of Object.keys(values)) {
     const controller = controllerSupport(k)?.controller;
-    return controller !== 'renders' && controller !== 'ignores';
-  });
-  if (notRendered.length > 0) return { error: `the controller does not implement annotation ${notRendered.join(', ')}`, key: notRendered[0]! };
+    if (controller === 'ignores') ignored.push(k);
+    else if (controller !== 'renders') notRendered.push(k);
+  }
+  if (notRendered.length > 0) {
+    notRendered.sort();
+    return { error: `the controller does not implement annotation ${notRendered.join(', ')}`, key: notRendered[0]! };
+  }
   const read = new AnnotationReader(values);
   let features: FeatureConfigs;
   try {
@@ -42,8 +47,5 @@ export function ingressSettingsOf(values: AcceptedValues, context: ParseContext 
     if (err instanceof Unrenderable) return { error: err.message, ...(err.key !== undefined ? { key: err.key } : {}) };
     throw err;
   }
-  return {
-    features,
-    ignored: keys.filter((k) => controllerSupport(k)?.controller === 'ignores'),
-  };
+  return { features, ignored: ignored.sort() };
 }

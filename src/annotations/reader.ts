@@ -27,6 +27,11 @@ export class Unrenderable extends Error {
 export class AnnotationReader {
   constructor(private readonly values: AcceptedValues) {}
 
+  /** The keys set (and accepted). */
+  keys(): string[] {
+    return Object.keys(this.values).filter((k) => this.values[k] !== undefined);
+  }
+
   /** Whether the key was set (and accepted). */
   has(key: string): boolean {
     return this.values[key] !== undefined;

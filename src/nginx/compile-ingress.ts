@@ -67,6 +67,11 @@ function captureRefsMissing(target: string | undefined, match: MatchKind, path: 
   return highest > captures ? `$${highest}` : undefined;
 }
 
+/** The field path of a rule's path, for errors only (built when one is reported, not per path). */
+function pathField(rule: number, path: number): string {
+  return `spec.rules[${rule}].http.paths[${path}]`;
+}
+
 /**
  * Checks and resolves one Ingress. Any string that cannot be rendered safely makes the whole
  * Ingress unrenderable (`{ error }`): rendering part of it would route its traffic differently
@@ -95,18 +100,21 @@ export function compileIngress(
 
   const routes: Route[] = [];
   const spec = ingress.spec ?? {};
-  for (const [r, rule] of (spec.rules ?? []).entries()) {
+  const rules = spec.rules ?? [];
+  for (let r = 0; r < rules.length; r++) {
+    const rule = rules[r]!;
     const host = rule.host ? escapeFor('host', rule.host) : '';
     if (host === undefined) return { error: `spec.rules[${r}].host ${JSON.stringify(rule.host)} cannot be rendered` };
-    for (const [i, p] of (rule.http?.paths ?? []).entries()) {
-      const where = `spec.rules[${r}].http.paths[${i}]`;
+    const paths = rule.http?.paths ?? [];
+    for (let i = 0; i < paths.length; i++) {
+      const p = paths[i]!;
       const location = locationPathOf(p.path, p.pathType, features.rewrite?.regex === true);
-      if (!location.ok) return { error: `${where}.path ${JSON.stringify(p.path)} cannot be rendered as a ${location.match} location: it ${location.reason}` };
+      if (!location.ok) return { error: `${pathField(r, i)}.path ${JSON.stringify(p.path)} cannot be rendered as a ${location.match} location: it ${location.reason}` };
       const { match, path } = location;
       const backend = resolve(p.backend);
-      if (isUnrenderable(backend)) return { error: `${where}.backend: ${backend.error}` };
+      if (isUnrenderable(backend)) return { error: `${pathField(r, i)}.backend: ${backend.error}` };
       const refs = captureRefsMissing(features.rewrite?.target, match, path);
-      if (refs) return { error: `${where}.path ${JSON.stringify(p.path)} has no capture group ${refs} for rewrite-target` };
+      if (refs) return { error: `${pathField(r, i)}.path ${JSON.stringify(p.path)} has no capture group ${refs} for rewrite-target` };
       const service = p.backend.service?.name !== undefined ? escapeFor('identifier', p.backend.service.name) : undefined;
       routes.push({ host, match, path, backend, backendRef: p.backend, ...(service !== undefined ? { service } : {}) });
     }
