@@ -88,24 +88,30 @@ interface HostDraft {
   readonly exclusive: Map<string, { lines: string; owner: string }>;
 }
 
-/** Why `c` cannot join a host whose server-exclusive settings differ from its own (the earlier Ingress keeps them), or undefined. */
-function exclusiveClash(draft: HostDraft | undefined, c: CompiledIngress): { winner: string; feature: string } | undefined {
+/** The server-exclusive lines of `c`'s features, by feature id (computed once per Ingress). */
+function exclusiveLinesOf(c: CompiledIngress): ReadonlyMap<string, string> {
+  return exclusiveServerLinesOf(c.settings.features, { secretsDir: '' });
+}
+
+/** Why an Ingress with `lines` cannot join a host whose server-exclusive settings differ (the earlier Ingress keeps them), or undefined. */
+function exclusiveClash(draft: HostDraft | undefined, lines: ReadonlyMap<string, string>): { winner: string; feature: string } | undefined {
   if (!draft) return undefined;
-  for (const [id, lines] of exclusiveServerLinesOf(c.settings.features, { secretsDir: '' })) {
+  for (const [id, own] of lines) {
     const held = draft.exclusive.get(id);
-    if (held && held.lines !== lines) return { winner: held.owner, feature: id };
+    if (held && held.lines !== own) return { winner: held.owner, feature: id };
   }
   return undefined;
 }
 
-function claimExclusive(draft: HostDraft, c: CompiledIngress): void {
-  for (const [id, lines] of exclusiveServerLinesOf(c.settings.features, { secretsDir: '' })) {
-    if (!draft.exclusive.has(id)) draft.exclusive.set(id, { lines, owner: c.key });
+function claimExclusive(draft: HostDraft, lines: ReadonlyMap<string, string>, owner: string): void {
+  for (const [id, own] of lines) {
+    if (!draft.exclusive.has(id)) draft.exclusive.set(id, { lines: own, owner });
   }
 }
 
-function byString<T>(key: (t: T) => string): (a: T, b: T) => number {
-  return (a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0);
+/** Code-unit order of one string field: `sort(byField('name'))` (20,000 upstreams per render: no key closure per comparison). */
+function byField<K extends string>(field: K): (a: Readonly<Record<K, string>>, b: Readonly<Record<K, string>>) => number {
+  return (a, b) => (a[field] < b[field] ? -1 : a[field] > b[field] ? 1 : 0);
 }
 
 /** The TLS host entry covering `host`: itself, else a `*.` wildcard one label up. */
@@ -212,20 +218,28 @@ export function buildModel(cluster: ClusterSnapshot, options: BuildModelOptions)
       continue;
     }
     const refusedHosts = new Map<string, string | undefined>();
+    const exclusive = exclusiveLinesOf(c);
     for (const route of c.routes) {
       if (!refusedHosts.has(route.host)) {
         const refusal = hostRefusal(c.ingress, route.host, claimantsOf.get(route.host) ?? [], policy);
         // nginx takes some server settings once per host (a client CA): the older Ingress keeps them.
-        const clash = refusal ? undefined : exclusiveClash(hosts.get(route.host), c);
+        const clash = refusal ? undefined : exclusiveClash(hosts.get(route.host), exclusive);
         refusedHosts.set(route.host, refusal?.ownerIngress ?? clash?.winner);
         if (refusal) conflicts.push({ winner: refusal.ownerIngress, loser: c.key, claim: `host ${route.host}, owned by namespace ${refusal.ownerNamespace}` });
         if (clash) conflicts.push({ winner: clash.winner, loser: c.key, claim: `host ${route.host || '*'}, ${clash.feature} settings (one per host)` });
-        else if (route.host !== '') servedHosts.set(c, [...(servedHosts.get(c) ?? []), route.host]);
+        else if (route.host !== '') {
+          const served = servedHosts.get(c);
+          if (served) served.push(route.host);
+          else servedHosts.set(c, [route.host]);
+        }
+        if (!refusal && !clash) {
+          let draft = hosts.get(route.host);
+          if (!draft) hosts.set(route.host, (draft = { routes: new Map(), exclusive: new Map() }));
+          claimExclusive(draft, exclusive, c.key);
+        }
       }
       if (refusedHosts.get(route.host) !== undefined) continue;
-      let draft = hosts.get(route.host);
-      if (!draft) hosts.set(route.host, (draft = { routes: new Map(), exclusive: new Map() }));
-      claimExclusive(draft, c);
+      const draft = hosts.get(route.host)!;
       // One route, one location: which spellings are the same route is k8s/ingress-route.ts's
       // decision, the one the host-path-conflict rule denies by.
       const key = routeKey(route);
@@ -269,27 +283,35 @@ export function buildModel(cluster: ClusterSnapshot, options: BuildModelOptions)
     const dot = host.indexOf('.');
     const cert = certOf.get(host) ?? (dot > 0 && !host.startsWith('*.') ? certOf.get(`*${host.slice(dot)}`) : undefined);
     if (cert && host !== '') secretFiles.set(cert.file, cert);
-    const locations: LocationModel[] = [...draft.routes.values()].map(({ route, from, canary }) => {
+    const locations: LocationModel[] = [];
+    // Consecutive routes usually share one Ingress's features: their files and upstreams are added once.
+    let previous: CompiledIngress['settings']['features'] | undefined;
+    for (const { route, from, canary } of draft.routes.values()) {
       if (route.backend.upstream) upstreams.set(route.backend.upstream.name, route.backend.upstream);
       if (canary?.upstream) upstreams.set(canary.upstream.name, canary.upstream);
       const own = from.settings.features;
       // The route keeps the main Ingress's features; the canary adds its rules (keyed on the
       // affinity cookie when the route has one, so a session keeps its side).
       const features = canary ? { ...own, canary: { ...canary.config, ...(own.affinity ? { sticky: true } : {}) } } : own;
-      for (const file of secretFilesOf(features)) secretFiles.set(file.file, file);
-      for (const u of featureUpstreamsOf(features)) upstreams.set(u.name, u);
+      if (features !== previous) {
+        for (const file of secretFilesOf(features)) secretFiles.set(file.file, file);
+        for (const u of featureUpstreamsOf(features)) upstreams.set(u.name, u);
+        previous = features;
+      }
       const ssl = features['ssl-redirect'];
       const sslRedirect = ssl?.force === true || (tls && (ssl?.sslRedirect ?? options.sslRedirect ?? true));
-      return {
+      // Assigned in place rather than spread: this runs per route (20,000 at 10,000 Ingresses).
+      const location: { -readonly [K in keyof LocationModel]: LocationModel[K] } = {
         match: route.match,
         path: route.path,
         action: route.backend.action,
-        settings: { features, ...(sslRedirect ? { sslRedirect: true } : {}) },
+        settings: sslRedirect ? { features, sslRedirect: true } : { features },
         source: from.key,
-        ...(canary ? { canary: { action: canary.action, source: canary.from.key } } : {}),
-        ...(route.service !== undefined ? { service: route.service } : {}),
       };
-    });
+      if (canary) location.canary = { action: canary.action, source: canary.from.key };
+      if (route.service !== undefined) location.service = route.service;
+      locations.push(location);
+    }
     locations.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : a.match < b.match ? -1 : a.match > b.match ? 1 : 0));
     return { host, ...(cert && host !== '' ? { certificate: cert.file } : {}), tls, locations };
   };
@@ -304,7 +326,7 @@ export function buildModel(cluster: ClusterSnapshot, options: BuildModelOptions)
       const aliases = names.aliases.get(h);
       return aliases ? { ...server, aliases } : server;
     })
-    .sort(byString((s) => s.host));
+    .sort(byField('host'));
   const redirectServers = names.redirects.map(({ from, to }): RedirectServerModel => {
     const target = servers.find((s) => s.host === to);
     const cert = target?.tls ? (certOf.get(from) ?? (target.certificate ? secretFiles.get(target.certificate) : undefined)) : undefined;
@@ -336,8 +358,8 @@ export function buildModel(cluster: ClusterSnapshot, options: BuildModelOptions)
       servers,
       defaultServer,
       ...(redirectServers.length > 0 ? { redirectServers } : {}),
-      upstreams: [...upstreams.values()].sort(byString((u) => u.name)),
-      secretFiles: [...secretFiles.values()].sort(byString((c) => c.file)),
+      upstreams: [...upstreams.values()].sort(byField('name')),
+      secretFiles: [...secretFiles.values()].sort(byField('file')),
       defaultAction: defaultBackend?.action ?? NOT_FOUND,
     },
     owned: owned.length,
