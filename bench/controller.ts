@@ -1,6 +1,6 @@
-// Controller benchmarks (issue 4): render time, change-to-served latency through the API,
+// Controller benchmarks (issue 4): render time, change-to-served latency through the real API server,
 // reloads per burst, and RSS with 10,000 Ingresses + Services + EndpointSlices.
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer, request as httpRequest, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,9 +9,8 @@ import { renderSnapshot } from '../src/controller/render-snapshot.js';
 import { addToSnapshot } from '../src/k8s/file-snapshot.js';
 import { SnapshotStore } from '../src/k8s/snapshot.js';
 import { DEFAULT_RULE_OPTIONS } from '../src/rules/types.js';
-import type { EndpointSlice, Ingress } from '../src/k8s/types.js';
-import { SERVICE_NAME_LABEL } from '../src/k8s/types.js';
-import { FakeKubeApi } from '../test/support/fake-kube-api.js';
+import type { Ingress, KubeObject, Service } from '../src/k8s/types.js';
+import { KubeCluster, kubeAssets } from '../test/support/kube-cluster.js';
 import { syntheticCluster } from './generate-snapshot.js';
 import { freePort, rssMiB, startNode, stop, waitForHttp } from './lib.js';
 
@@ -46,6 +45,16 @@ export function benchRender(n: number, runs = 5): { medianMs: number; bytes: num
   return { medianMs: median(times), bytes };
 }
 
+/**
+ * A temporary directory nginx's workers can enter: run as root, nginx starts them as an unprivileged
+ * user, and mkdtemp's 0700 would keep them from the endpoint file and the 503 socket under it.
+ */
+async function workerReadableDir(prefix: string): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), prefix));
+  await chmod(dir, 0o755);
+  return dir;
+}
+
 function controllerArgs(dir: string, http: number, https: number, health: number, status: number): string[] {
   return [
     'controller', '--log-level', 'warn', '--nginx-binary', NGINX, '--config-dir', join(dir, 'conf'),
@@ -59,7 +68,7 @@ function controllerArgs(dir: string, http: number, https: number, health: number
 
 /** Controller RSS with N Ingresses + Services + EndpointSlices from a snapshot, after nginx serves. */
 export async function benchControllerRss(n: number): Promise<number> {
-  const dir = await mkdtemp(join(tmpdir(), 'gh-bench-ctl-'));
+  const dir = await workerReadableDir('gh-bench-ctl-');
   await writeFile(join(dir, 'cluster.json'), JSON.stringify({ apiVersion: 'v1', kind: 'List', items: syntheticCluster(n, { endpointSlices: true }) }));
   const [http, https, health, status] = [await freePort(), await freePort(), await freePort(), await freePort()];
   const child = startNode(CLI, [...controllerArgs(dir, http, https, health, status), '--snapshot', join(dir, 'cluster.json')]);
@@ -102,40 +111,95 @@ export interface LiveControllerBench {
   readonly burstReloads: number;
 }
 
-/** Through the API: Ingress change → route answering (p50), and reloads per 100-update burst. */
-export async function benchLiveController(n: number, changes = 15): Promise<LiveControllerBench> {
-  const dir = await mkdtemp(join(tmpdir(), 'gh-bench-live-'));
-  const api = await FakeKubeApi.start();
-  const [a, b] = [await backend('127.0.0.31', 'A'), await backend('127.0.0.32', 'B')];
-  const slice = (svc: string, ip: string, port: number): EndpointSlice => ({
-    apiVersion: 'discovery.k8s.io/v1',
-    kind: 'EndpointSlice',
-    metadata: { namespace: 'team-0', name: `${svc}-x`, labels: { [SERVICE_NAME_LABEL]: svc } },
-    addressType: 'IPv4',
-    endpoints: [{ addresses: [ip], conditions: { ready: true } }],
-    ports: [{ name: 'http', port, protocol: 'TCP' }],
-  });
-  for (const obj of syntheticCluster(n, { endpointSlices: true })) api.upsert(obj);
-  for (const [svc, ip, port] of [['probe-a', '127.0.0.31', a.port], ['probe-b', '127.0.0.32', b.port]] as const) {
-    api.upsert({ apiVersion: 'v1', kind: 'Service', metadata: { namespace: 'team-0', name: svc }, spec: { ports: [{ name: 'http', port: 80 }] } });
-    api.upsert(slice(svc, ip, port));
+/** The REST collection of a kind in a namespace (only the kinds this bench creates). */
+function collectionPath(kind: string, namespace?: string): string {
+  const ns = namespace ? `/namespaces/${namespace}` : '';
+  switch (kind) {
+    case 'Namespace':
+      return '/api/v1/namespaces';
+    case 'Service':
+      return `/api/v1${ns}/services`;
+    case 'EndpointSlice':
+      return `/apis/discovery.k8s.io/v1${ns}/endpointslices`;
+    case 'Ingress':
+      return `/apis/networking.k8s.io/v1${ns}/ingresses`;
+    case 'IngressClass':
+      return '/apis/networking.k8s.io/v1/ingressclasses';
+    default:
+      throw new Error(`bench does not create ${kind}`);
   }
-  const probe = (svc: string): Ingress => ({
-    apiVersion: 'networking.k8s.io/v1',
-    kind: 'Ingress',
-    metadata: { namespace: 'team-0', name: 'probe' },
-    spec: { ingressClassName: 'nginx', rules: [{ host: 'probe.example.com', http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: svc, port: { number: 80 } } } }] } }] },
-  });
-  api.upsert(probe('probe-a'));
-  const [http, https, health, status] = [await freePort(), await freePort(), await freePort(), await freePort()];
-  const child = startNode(CLI, [...controllerArgs(dir, http, https, health, status), '--kubeconfig', await api.kubeconfigFile()]);
+}
+
+/** Creates objects as admin, `parallel` requests at a time, namespaces and cluster-scoped ones first. */
+async function createAll(cluster: KubeCluster, objects: readonly KubeObject[], parallel = 16): Promise<void> {
+  const create = async (obj: KubeObject): Promise<void> => {
+    // A snapshot's uid and resourceVersion are the API server's to set; its ClusterIPs (10.96/16) are not in this cluster's range.
+    const { uid: _uid, resourceVersion: _rv, ...metadata } = obj.metadata ?? {};
+    const spec = (obj as Service).spec;
+    const foreignIp = obj.kind === 'Service' && spec?.clusterIP?.startsWith('10.');
+    const body = foreignIp ? { ...obj, metadata, spec: { ...spec, clusterIP: undefined } } : { ...obj, metadata };
+    const res = await cluster.api('POST', collectionPath(obj.kind ?? '', metadata.namespace), body);
+    if (res.status !== 201) throw new Error(`create ${obj.kind} ${metadata.namespace ?? ''}/${metadata.name}: ${res.status} ${JSON.stringify(res.json?.message)}`);
+  };
+  const first = objects.filter((o) => !o.metadata?.namespace);
+  for (const obj of first) await create(obj);
+  const rest = objects.filter((o) => o.metadata?.namespace);
+  for (let i = 0; i < rest.length; i += parallel) await Promise.all(rest.slice(i, i + parallel).map(create));
+}
+
+/** Replaces an Ingress's spec or annotations through the API (GET, then PUT with its resourceVersion). */
+async function replaceIngress(cluster: KubeCluster, namespace: string, name: string, change: (ing: Ingress) => Ingress): Promise<() => Promise<void>> {
+  const path = `${collectionPath('Ingress', namespace)}/${name}`;
+  const current = (await cluster.api('GET', path)).json as Ingress;
+  const next = change(current);
+  return async () => {
+    const res = await cluster.api('PUT', path, next);
+    if (res.status !== 200) throw new Error(`PUT ${path}: ${res.status} ${JSON.stringify(res.json?.message)}`);
+  };
+}
+
+/**
+ * Through the real kube-apiserver (test/support/kube-cluster.ts, needs GATEHOUSE_K8S_ASSETS):
+ * Ingress change → route answering (p50), and reloads per 100-update burst.
+ */
+export async function benchLiveController(n: number, changes = 15): Promise<LiveControllerBench> {
+  const assets = kubeAssets();
+  if (!assets) throw new Error('the live controller bench needs the real API server: export GATEHOUSE_K8S_ASSETS=$(../shared/k8s/unpack.sh) and apt-get install etcd-server');
+  const dir = await workerReadableDir('gh-bench-live-');
+  const cluster = await KubeCluster.start(assets);
+  const stopCluster = (): Promise<void> => cluster.stop();
+  // The API server refuses loopback addresses in EndpointSlices, and the bench's backends may only
+  // listen on loopback: the probe Services get ClusterIPs in the test cluster's loopback service range
+  // (kube-cluster.ts) and the probe Ingress routes to them (service-upstream).
+  const range = /^127\.(\d+)\.0\.0\/16$/.exec(cluster.serviceCidr);
+  const ips = [`127.${range?.[1]}.200.31`, `127.${range?.[1]}.200.32`] as const;
+  const [a, b] = range ? [await backend(ips[0], 'A'), await backend(ips[1], 'B')] : [];
+  if (!a || !b) {
+    await stopCluster();
+    throw new Error(`unexpected service range ${cluster.serviceCidr}`);
+  }
+  let child: ReturnType<typeof startNode> | undefined;
   try {
+    const probe = (svc: string): Ingress => ({
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'Ingress',
+      metadata: { namespace: 'team-0', name: 'probe', annotations: { 'nginx.ingress.kubernetes.io/service-upstream': 'true' } },
+      spec: { ingressClassName: 'nginx', rules: [{ host: 'probe.example.com', http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: svc, port: { name: 'http' } } } }] } }] },
+    });
+    const probes: Service[] = [
+      ['probe-a', ips[0], a.port],
+      ['probe-b', ips[1], b.port],
+    ].map(([name, ip, port]) => ({ apiVersion: 'v1', kind: 'Service', metadata: { namespace: 'team-0', name: String(name) }, spec: { clusterIP: String(ip), ports: [{ name: 'http', port: Number(port), targetPort: Number(port) }] } }));
+    await createAll(cluster, [...syntheticCluster(n, { endpointSlices: true }), ...probes, probe('probe-a')]);
+    const [http, https, health, status] = [await freePort(), await freePort(), await freePort(), await freePort()];
+    child = startNode(CLI, [...controllerArgs(dir, http, https, health, status), '--kubeconfig', cluster.adminKubeconfig]);
     await waitForHttp(`http://127.0.0.1:${health}/readyz`, 300_000, child);
     const times: number[] = [];
     for (let i = 0; i < changes; i++) {
       const want = i % 2 === 0 ? 'B' : 'A';
+      const put = await replaceIngress(cluster, 'team-0', 'probe', (ing) => ({ ...ing, spec: probe(want === 'B' ? 'probe-b' : 'probe-a').spec }));
       const t = performance.now();
-      api.upsert(probe(want === 'B' ? 'probe-b' : 'probe-a'));
+      await put();
       // Served = answered from the new backend three times in a row: right after a reload a
       // connection may still be accepted by a worker of the previous configuration.
       let streak = 0;
@@ -152,16 +216,21 @@ export async function benchLiveController(n: number, changes = 15): Promise<Live
     }
     await new Promise((r) => setTimeout(r, 1500));
     const before = await metric(health, 'gatehouse_nginx_reloads_total{result="success"}');
-    for (let i = 0; i < 100; i++) {
-      const ing = api.get<Ingress>('Ingress', `team-${Math.floor(i / 100)}`, `ing-${i}`)!;
-      api.upsert({ ...ing, metadata: { ...ing.metadata, annotations: { ...ing.metadata.annotations, 'nginx.ingress.kubernetes.io/proxy-body-size': `${i + 1}m` } } });
-    }
+    const puts = await Promise.all(
+      Array.from({ length: 100 }, (_, i) =>
+        replaceIngress(cluster, `team-${Math.floor(i / 100)}`, `ing-${i}`, (ing) => ({
+          ...ing,
+          metadata: { ...ing.metadata, annotations: { ...ing.metadata.annotations, 'nginx.ingress.kubernetes.io/proxy-body-size': `${i + 1}m` } },
+        })),
+      ),
+    );
+    await Promise.all(puts.map((put) => put()));
     await new Promise((r) => setTimeout(r, 5000));
     const burstReloads = (await metric(health, 'gatehouse_nginx_reloads_total{result="success"}')) - before;
     return { changeToServedMs: times, burstReloads };
   } finally {
-    await stop(child);
-    await api.close();
+    if (child) await stop(child);
+    await stopCluster();
     a.server.close();
     b.server.close();
     await rm(dir, { recursive: true, force: true });

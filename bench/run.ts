@@ -144,10 +144,10 @@ after a warm-up: **${certgen.medianMs} ms** (target < 1 s: ${verdict(certgen.med
 
 Synthetic clusters: N Ingresses (two paths each), N Services and N EndpointSlices (two endpoints).
 Render = snapshot → model → nginx.conf text, warm, median of 5. Change-to-served: a real controller
-process (informers on the test API server in \`test/support/fake-kube-api.ts\`, real Debian nginx),
-1,000 Ingresses loaded; an Ingress is switched between two backends through the API and the time until
-nginx answers from the new one is measured (default --sync-delay 200ms). Burst: 100 Ingress updates
-sent at once, reloads counted by \`gatehouse_nginx_reloads_total\`.
+process (informers on the real kube-apiserver v1.28.7 with etcd, \`test/support/kube-cluster.ts\`; real
+Debian nginx), 1,000 Ingresses loaded; an Ingress is switched between two backends by a PUT to the API
+and the time from the PUT until nginx answers from the new backend is measured (default --sync-delay
+200ms). Burst: 100 Ingress updates sent at once, reloads counted by \`gatehouse_nginx_reloads_total\`.
 
 | measure | measured | target | |
 |---|---|---|---|
