@@ -8,7 +8,8 @@ import { HSTS_HEADER_LINE } from '../configmap/render-global.js';
 import { labelLines } from './access-log.js';
 import { quoted } from './escape.js';
 import type { Action, CanaryModel, LocationModel, UpstreamModel } from './model.js';
-import { persistentCookie, persistentPass } from './persistent-affinity.js';
+import { CHECK_ENDPOINTS_LINE } from './dynamic-upstreams.js';
+import { dynamicPersistentPass, persistentCookie, persistentPass } from './persistent-affinity.js';
 import { inheritedHeaders, type HttpLevelHeaders } from './proxy-headers.js';
 
 export interface LocationContext {
@@ -65,15 +66,28 @@ function actionParts(action: Action, ctx: LocationContext, featureDirectives: re
       // answers 503 instead, as ingress-nginx does.
       if (!upstream || (upstream.endpoints.length === 0 && !ctx.dynamic?.has(upstream.name))) return { rewritePhase: ['return 503;'], content: [] };
       const [directive, scheme] = PASS_SCHEME[action.protocol];
-      if (persistentCookie(upstream) !== undefined) return { rewritePhase: [], content: persistentPass(upstream, directive, scheme) };
-      return { rewritePhase: [], content: [`${directive} ${scheme}://${upstream.name};`] };
+      const dynamic = ctx.dynamic?.has(upstream.name) === true;
+      // On the endpoint channel, a location the 503 placeholder cannot answer (it speaks plain
+      // HTTP/1) names its upstream for Lua, which answers 503 itself when there is no endpoint;
+      // grpc_pass has no $proxy_host, so the balancer reads the same variable.
+      const check = dynamic && action.protocol !== 'HTTP';
+      const rewritePhase = check ? [`set $gh_upstream ${upstream.name};`] : [];
+      const pass = persistentCookie(upstream) === undefined
+        ? [`${directive} ${scheme}://${upstream.name};`]
+        : dynamic ? dynamicPersistentPass(upstream, directive, scheme) : persistentPass(upstream, directive, scheme);
+      return { rewritePhase, content: [...(check ? [CHECK_ENDPOINTS_LINE] : []), ...pass] };
     }
   }
 }
 
-/** The upstream a proxy action reaches, when it has one to reach (an empty one answers 503). */
+/**
+ * The upstream a proxy action reaches, when it has one to reach (an empty one answers 503; one on
+ * the endpoint channel is reached even empty, its 503 coming from there, so that endpoints coming
+ * and going do not change nginx.conf).
+ */
 function reachable(action: Action, ctx: LocationContext): Extract<Action, { kind: 'proxy' }> | undefined {
-  return action.kind === 'proxy' && (ctx.upstreams.get(action.upstream)?.endpoints.length ?? 0) > 0 ? action : undefined;
+  if (action.kind !== 'proxy') return undefined;
+  return (ctx.upstreams.get(action.upstream)?.endpoints.length ?? 0) > 0 || ctx.dynamic?.has(action.upstream) ? action : undefined;
 }
 
 function when(condition: string, lines: readonly string[]): string[] {
@@ -98,10 +112,13 @@ function splitActionParts(main: Action, canary: CanaryModel, ctx: LocationContex
   if (m && c) {
     if (m.upstream === c.upstream) return mainParts;
     const [directive, scheme] = PASS_SCHEME[m.protocol];
-    return { rewritePhase: [`set $gh_upstream ${m.upstream};`, ...when('$gh_canary', [`set $gh_upstream ${c.upstream};`])], content: [`${directive} ${scheme}://$gh_upstream;`] };
+    // $gh_upstream names the chosen side for Lua too (see actionParts).
+    const check = m.protocol !== 'HTTP' && (ctx.dynamic?.has(m.upstream) || ctx.dynamic?.has(c.upstream)) ? [CHECK_ENDPOINTS_LINE] : [];
+    return { rewritePhase: [`set $gh_upstream ${m.upstream};`, ...when('$gh_canary', [`set $gh_upstream ${c.upstream};`])], content: [...check, `${directive} ${scheme}://$gh_upstream;`] };
   }
-  if (m) return { rewritePhase: when('$gh_canary', canaryParts.rewritePhase), content: mainParts.content };
-  if (c) return { rewritePhase: when('$gh_canary = ""', mainParts.rewritePhase), content: canaryParts.content };
+  // The reachable side's own rewrite-phase lines (naming its upstream for Lua) follow the other's `return`.
+  if (m) return { rewritePhase: [...when('$gh_canary', canaryParts.rewritePhase), ...mainParts.rewritePhase], content: mainParts.content };
+  if (c) return { rewritePhase: [...when('$gh_canary = ""', mainParts.rewritePhase), ...canaryParts.rewritePhase], content: canaryParts.content };
   return { rewritePhase: [...when('$gh_canary', canaryParts.rewritePhase), ...mainParts.rewritePhase], content: [] };
 }
 

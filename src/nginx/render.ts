@@ -5,11 +5,11 @@ import { clientIpLines, type ClientIpOptions } from './client-ip.js';
 import { quoted, regexLiteral } from './escape.js';
 import type { LocationModel, NginxModel, RedirectServerModel, ServerModel, UpstreamBalance, UpstreamModel } from './model.js';
 import { levelLinesOf } from '../annotations/features/index.js';
-import { persistentCookie, persistentMaps } from './persistent-affinity.js';
+import { dynamicPersistentMaps, persistentCookie, persistentMaps } from './persistent-affinity.js';
 import { actionBody, locationBody, type LocationContext } from './render-location.js';
 import { grpcHeaderLines, proxyHeaderLines, type HttpLevelHeaders } from './proxy-headers.js';
 import { serverNamesHash } from './server-names-hash.js';
-import { channelHttpLines, channelMainLines, dynamicUpstreamLines, dynamicUpstreamNames, type EndpointChannelOptions } from './dynamic-upstreams.js';
+import { channelHttpLines, channelMainLines, dynamicUpstreamLines, dynamicUpstreamNames, ENDPOINTS_STATUS_LINE, type EndpointChannelOptions } from './dynamic-upstreams.js';
 import type { GlobalConfig } from '../configmap/global-config.js';
 import { accessLogWith } from '../configmap/groups/access-log.js';
 import { clientIpWith } from '../configmap/groups/client-ip.js';
@@ -108,6 +108,7 @@ function allLocations(model: NginxModel): LocationModel[] {
   return [model.defaultServer, ...model.servers].flatMap((s) => s.locations);
 }
 
+/** nginx's own balancing, for upstreams on the reload path (the endpoint channel does it in Lua). */
 function balanceLines(balance: UpstreamBalance | undefined): string[] {
   switch (balance?.kind) {
     case undefined:
@@ -124,7 +125,7 @@ function balanceLines(balance: UpstreamBalance | undefined): string[] {
 }
 
 function upstreamBlock(u: UpstreamModel, keepalive: readonly string[], dynamicIn?: string): Node | undefined {
-  if (dynamicIn !== undefined) return block(`upstream ${u.name}`, dynamicUpstreamLines(dynamicIn, keepalive));
+  if (dynamicIn !== undefined) return block(`upstream ${u.name}`, dynamicUpstreamLines(dynamicIn, keepalive, u.balance));
   if (u.endpoints.length === 0) return undefined;
   return block(`upstream ${u.name}`, [...balanceLines(u.balance), ...u.endpoints.map((e) => `server ${e.host}:${e.port} max_fails=0;`), ...keepalive]);
 }
@@ -224,7 +225,7 @@ function redirectServerBlock(r: RedirectServerModel, opts: RenderOptions, fallba
   ]);
 }
 
-function statusServer(listen: string): Node {
+function statusServer(listen: string, endpointChannel: boolean): Node {
   return block('server', [
     `listen ${listen};`,
     'access_log off;',
@@ -239,6 +240,8 @@ function statusServer(listen: string): Node {
     'location = /gatehouse/checksum {',
     `    return 200 "${CHECKSUM_PLACEHOLDER}";`,
     '}',
+    // The endpoint file this worker loaded (tests and benchmarks wait for it).
+    ...(endpointChannel ? ['location = /gatehouse/endpoints {', `    ${ENDPOINTS_STATUS_LINE}`, '}'] : []),
     'location / {',
     '    return 404;',
     '}',
@@ -324,17 +327,17 @@ export function renderNginxConf(model: NginxModel, opts: RenderOptions): string 
   ];
   const featureHttp = levelLinesOf('http', allLocations(model).map((l) => l.settings.features), ctx);
   if (featureHttp.length > 0) http.push('', ...featureHttp);
-  if (opts.endpointChannel) http.push('', ...channelHttpLines(opts.endpointChannel, dir));
+  if (opts.endpointChannel) http.push('', ...channelHttpLines(opts.endpointChannel, dir, model.upstreams.filter((u) => dynamic.has(u.name))));
   for (const u of model.upstreams) {
     const node = upstreamBlock(u, keepalive, dynamic.has(u.name) ? dir : undefined);
     if (!node) continue;
     http.push('', node);
     const cookie = persistentCookie(u);
-    if (cookie !== undefined) http.push('', ...persistentMaps(u, cookie));
+    if (cookie !== undefined) http.push('', ...(dynamic.has(u.name) ? dynamicPersistentMaps(u, cookie) : persistentMaps(u, cookie)));
   }
   for (const server of [model.defaultServer, ...model.servers]) http.push('', serverBlock(server, opts, fallback, ctx, fallbackCert, clientIp.listenSuffix));
   for (const r of model.redirectServers ?? []) http.push('', redirectServerBlock(r, opts, fallbackCert));
-  if (opts.statusListen !== undefined) http.push('', statusServer(opts.statusListen));
+  if (opts.statusListen !== undefined) http.push('', statusServer(opts.statusListen, opts.endpointChannel !== undefined));
 
   const main: Node[] = [
     ...(opts.endpointChannel ? channelMainLines(opts.endpointChannel) : []),
