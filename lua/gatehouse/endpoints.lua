@@ -190,28 +190,39 @@ local function ring_position(pts, key)
   return lo
 end
 
--- The endpoint holding `key`; on the k-th retry, the k-th other endpoint met going round the
--- ring from there (nginx's `hash … consistent` also walks on to the next points on failure).
+-- The endpoint holding `key`; on a retry, the next other endpoint met going round the ring from
+-- there (nginx's `hash … consistent` also walks on to the next points on failure). Retries keep
+-- the walk in ngx.ctx, so all the tries of a request cost one turn of the ring at most; a first
+-- try keeps nothing.
+local function owner(pts, j)
+  return pts[j] % MAX_ENDPOINTS + 1
+end
+
 local function consistent_hash(key)
   local e = current()
   if not e then return end
   local pts = ring_of(e)
-  local j = ring_position(pts, key or "")
-  local wanted = 1
-  if balancer.get_last_failure() then
-    local ctx = ngx.ctx
-    wanted = (ctx.gh_tries or 1) + 1
-    ctx.gh_tries = wanted
+  if not balancer.get_last_failure() then
+    return use(e.eps[owner(pts, ring_position(pts, key or ""))], e.n)
   end
-  local seen, distinct = {}, 0
+  local ctx = ngx.ctx
+  local walk = ctx.gh_walk
+  if not walk or walk.ring ~= pts then
+    -- The first retry (or the endpoints changed since the last try): start at the key's point,
+    -- whose endpoint failed.
+    local j = ring_position(pts, key or "")
+    walk = { ring = pts, j = j, seen = { [owner(pts, j)] = true } }
+    ctx.gh_walk = walk
+  end
+  local j = walk.j
   for _ = 1, #pts do
-    local index = pts[j] % MAX_ENDPOINTS + 1
-    if not seen[index] then
-      seen[index] = true
-      distinct = distinct + 1
-      if distinct == wanted then return use(e.eps[index], e.n) end
-    end
     j = j % #pts + 1
+    local index = owner(pts, j)
+    if not walk.seen[index] then
+      walk.seen[index] = true
+      walk.j = j
+      return use(e.eps[index], e.n)
+    end
   end
   -- Every endpoint tried: no peer, the placeholder answers.
 end
