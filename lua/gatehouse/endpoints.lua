@@ -20,6 +20,10 @@
 -- https://github.com/openresty/lua-nginx-module#balancer_by_lua_block
 -- https://github.com/openresty/lua-resty-core/blob/master/lib/ngx/balancer.md
 local balancer = require("ngx.balancer")
+local bit = require("bit")
+
+local bxor, lshift, rshift = bit.bxor, bit.lshift, bit.rshift
+local floor = math.floor
 
 local _M = {}
 
@@ -161,19 +165,55 @@ function _M.balance()
   return use(next_round_robin(e), e.n)
 end
 
+-- Sorts ring values (below 2^44) by their point (the bits above the low 12): two stable
+-- counting passes of 16 bits. table.sort takes ~1 s for the 655,360 points of 4,096 endpoints
+-- (it is not compiled by LuaJIT); this takes ~0.15 s. Equal points keep their order of insertion,
+-- which is by endpoint index, so the result is the numeric order.
+local function radix_sort(a)
+  local n, tmp, count = #a, {}, {}
+  for pass = 0, 1 do
+    local div = pass == 0 and MAX_ENDPOINTS or MAX_ENDPOINTS * 65536
+    for d = 0, 65535 do count[d] = 0 end
+    for i = 1, n do
+      local d = floor(a[i] / div) % 65536
+      count[d] = count[d] + 1
+    end
+    local sum = 1
+    for d = 0, 65535 do
+      local c = count[d]
+      count[d] = sum
+      sum = sum + c
+    end
+    for i = 1, n do
+      local v = a[i]
+      local d = floor(v / div) % 65536
+      tmp[count[d]] = v
+      count[d] = count[d] + 1
+    end
+    a, tmp = tmp, a
+  end
+  return a
+end
+
 -- The ring: RING_POINTS points per endpoint, each `point * 4096 + index` in one sorted array of
--- numbers (below 2^44, exact in a double). A point depends on the endpoint's address alone, so
--- removing an endpoint moves only the keys it held, and adding one takes ~1/n of the keys.
+-- numbers (below 2^44, exact in a double). An endpoint's points are a xorshift32 sequence seeded
+-- with the CRC32 of its `<ip>:<port>`: they depend on its address alone, so removing an endpoint
+-- moves only the keys it held, and adding one takes ~1/n of the keys.
 local function ring_of(e)
   if e.ring then return e.ring end
-  local pts = {}
+  local pts, k = {}, 0
   for i, ep in ipairs(e.eps) do
-    for v = 0, RING_POINTS - 1 do
-      local b1, b2, b3, b4 = ngx.md5_bin(ep[3] .. "#" .. v):byte(1, 4)
-      pts[#pts + 1] = (((b1 * 256 + b2) * 256 + b3) * 256 + b4) * MAX_ENDPOINTS + (i - 1)
+    local x = ngx.crc32_long(ep[3])
+    if x == 0 then x = 1 end -- xorshift's one fixed point
+    for _ = 1, RING_POINTS do
+      x = bxor(x, lshift(x, 13))
+      x = bxor(x, rshift(x, 17))
+      x = bxor(x, lshift(x, 5))
+      k = k + 1
+      pts[k] = (x % 4294967296) * MAX_ENDPOINTS + (i - 1)
     end
   end
-  table.sort(pts)
+  if k < 20000 then table.sort(pts) else pts = radix_sort(pts) end
   e.ring = pts
   return pts
 end
@@ -184,7 +224,7 @@ local function ring_position(pts, key)
   local lo, hi = 1, #pts
   if pts[hi] < target then return 1 end
   while lo < hi do
-    local mid = math.floor((lo + hi) / 2)
+    local mid = floor((lo + hi) / 2)
     if pts[mid] < target then lo = mid + 1 else hi = mid end
   end
   return lo
