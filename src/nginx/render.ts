@@ -45,7 +45,7 @@ export interface RenderOptions {
   readonly resolvers?: readonly string[];
   /** Idle keepalive connections per upstream per worker (default: the global configuration's). */
   readonly upstreamKeepalive?: number;
-  /** Endpoints of round-robin upstreams through the Lua channel, not nginx.conf (dynamic-upstreams.ts). */
+  /** Endpoints of proxied upstreams through the Lua channel, not nginx.conf (dynamic-upstreams.ts). */
   readonly endpointChannel?: EndpointChannelOptions;
   /** The ConfigMap's global configuration (configmap/); default: every key at its default. */
   readonly global?: GlobalConfig;
