@@ -358,7 +358,10 @@ function _M.balance_persistent()
   local ids = ids_of(e, key)
   if balancer.get_last_failure() then
     ngx.var.gh_pin_id = ""
-    return use(next_round_robin(e), e.n)
+    -- Not the pinned endpoint that just failed, when there is another.
+    local ep = next_round_robin(e)
+    if e.n > 1 and ep == ids[ngx.var.gh_pin_cookie or ""] then ep = next_round_robin(e) end
+    return use(ep, e.n)
   end
   local ep = ids[ngx.var.gh_pin_cookie or ""] or next_round_robin(e)
   ngx.var.gh_pin_id = ep[4]

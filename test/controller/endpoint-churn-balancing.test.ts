@@ -260,6 +260,11 @@ describe('gRPC backends', () => {
   });
 });
 
+test('a huge hash key is hashed like any other', async () => {
+  const res = await nginx.get('hash.com', '/', { headers: { 'x-user': 'k'.repeat(6000) } });
+  expect(['one', 'two', 'three']).toContain(res.echo?.backend);
+});
+
 describe('hostile endpoint files', () => {
   test('duplicates and junk among a hash upstream\'s endpoints are skipped; a huge list is capped and still served', async () => {
     const name = nginx.lastBuild!.model.upstreams.find((u) => u.balance?.kind === 'hash')!.name;
