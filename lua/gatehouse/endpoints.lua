@@ -158,10 +158,30 @@ local function next_round_robin(e)
   return e.eps[i]
 end
 
+-- The endpoints this request has tried already: $upstream_addr lists them ("a, b : c"; the
+-- try being chosen has no address yet). Read on retries only.
+local function tried_endpoints()
+  local tried = {}
+  for token in (ngx.var.upstream_addr or ""):gmatch("[^%s,]+") do tried[token] = true end
+  return tried
+end
+
+-- The next endpoint in turn that this request has not tried, as nginx's round robin skips the
+-- peers a request tried (other requests move the turn between its tries); any, if all were.
+local function next_untried(e)
+  local tried = tried_endpoints()
+  for _ = 1, e.n do
+    local ep = next_round_robin(e)
+    if not tried[ep[3]] then return ep end
+  end
+  return next_round_robin(e)
+end
+
 --- balancer_by_lua: round robin (per worker, as nginx's without a `zone`).
 function _M.balance()
   local e = current()
   if not e then return end -- the placeholder answers 503
+  if balancer.get_last_failure() then return use(next_untried(e), e.n) end
   return use(next_round_robin(e), e.n)
 end
 
@@ -298,14 +318,7 @@ function _M.balance_least_conn()
   local previous = ngx.var.gh_lc_peer
   release(previous)
   ngx.var.gh_lc_peer = ""
-  local tried
-  if balancer.get_last_failure() then
-    local ctx = ngx.ctx
-    tried = ctx.gh_tried or {}
-    ctx.gh_tried = tried
-    local token = previous and previous:match(" (%S+)$")
-    if token then tried[token] = true end
-  end
+  local tried = balancer.get_last_failure() and tried_endpoints()
   local counts = active[key]
   if not counts then
     counts = {}
@@ -358,23 +371,24 @@ function _M.balance_persistent()
   local ids = ids_of(e, key)
   if balancer.get_last_failure() then
     ngx.var.gh_pin_id = ""
-    -- Not the pinned endpoint that just failed, when there is another.
-    local ep = next_round_robin(e)
-    if e.n > 1 and ep == ids[ngx.var.gh_pin_cookie or ""] then ep = next_round_robin(e) end
-    return use(ep, e.n)
+    return use(next_untried(e), e.n)
   end
   local ep = ids[ngx.var.gh_pin_cookie or ""] or next_round_robin(e)
   ngx.var.gh_pin_id = ep[4]
   return use(ep, e.n)
 end
 
---- rewrite_by_lua, in locations whose protocol the placeholder cannot answer (HTTPS, gRPC): an
--- upstream without endpoints answers 503 here, as a location without endpoints does on the
--- reload path (`return 503`).
+--- rewrite_by_lua, in locations whose protocol the placeholder cannot answer (HTTPS, gRPC) or
+-- whose custom error pages must see the 503: an upstream without endpoints answers 503 here, as
+-- a location without endpoints does on the reload path (`return 503`), or goes to the location's
+-- default backend ($gh_no_endpoints, a named location nginx.conf sets, checked for its shape).
 function _M.check()
   local key = key_of(ngx.var.gh_upstream)
   local e = key and tables[key]
-  if not e or e.n == 0 then return ngx.exit(ngx.HTTP_SERVICE_UNAVAILABLE) end
+  if e and e.n > 0 then return end
+  local target = ngx.var.gh_no_endpoints
+  if target and target:match("^@gh_default_backend_%x+$") then return ngx.exec(target) end
+  return ngx.exit(ngx.HTTP_SERVICE_UNAVAILABLE)
 end
 
 --- content_by_lua on the status server: the header of the file this worker has loaded.

@@ -43,7 +43,13 @@ interface ActionParts {
   readonly content: readonly string[];
 }
 
-function actionParts(action: Action, ctx: LocationContext, featureDirectives: readonly string[] = []): ActionParts {
+/**
+ * `checkEmpty`: on the endpoint channel, answer a request for an empty upstream in the rewrite
+ * phase (a 503 nginx generates, which every `error_page` sees, as `return 503` does) rather than
+ * from the placeholder upstream; needed where the placeholder cannot answer (TLS, gRPC) or where
+ * custom error pages must see the 503 (annotations/features/custom-errors.ts).
+ */
+function actionParts(action: Action, ctx: LocationContext, featureDirectives: readonly string[] = [], checkEmpty = false): ActionParts {
   switch (action.kind) {
     case 'status':
       return { rewritePhase: [`return ${action.code};`], content: [] };
@@ -70,7 +76,7 @@ function actionParts(action: Action, ctx: LocationContext, featureDirectives: re
       // On the endpoint channel, a location the 503 placeholder cannot answer (it speaks plain
       // HTTP/1) names its upstream for Lua, which answers 503 itself when there is no endpoint;
       // grpc_pass has no $proxy_host, so the balancer reads the same variable.
-      const check = dynamic && action.protocol !== 'HTTP';
+      const check = dynamic && (action.protocol !== 'HTTP' || checkEmpty);
       const rewritePhase = check ? [`set $gh_upstream ${upstream.name};`] : [];
       const pass = persistentCookie(upstream) === undefined
         ? [`${directive} ${scheme}://${upstream.name};`]
@@ -102,18 +108,18 @@ function when(condition: string, lines: readonly string[]): string[] {
  * a side without endpoints answers 503 by `return` instead, as it does without a canary.
  * https://nginx.org/en/docs/http/ngx_http_proxy_module.html#proxy_pass
  */
-function splitActionParts(main: Action, canary: CanaryModel, ctx: LocationContext, featureDirectives: readonly string[]): ActionParts {
-  const mainParts = actionParts(main, ctx, featureDirectives);
+function splitActionParts(main: Action, canary: CanaryModel, ctx: LocationContext, featureDirectives: readonly string[], checkEmpty: boolean): ActionParts {
+  const mainParts = actionParts(main, ctx, featureDirectives, checkEmpty);
   // build-model merges canaries only into routes that proxy (or answer 503 for a missing Service).
   if (main.kind !== 'proxy' && main.kind !== 'status') return mainParts;
-  const canaryParts = actionParts(canary.action, ctx, featureDirectives);
+  const canaryParts = actionParts(canary.action, ctx, featureDirectives, checkEmpty);
   const m = reachable(main, ctx);
   const c = reachable(canary.action, ctx);
   if (m && c) {
     if (m.upstream === c.upstream) return mainParts;
     const [directive, scheme] = PASS_SCHEME[m.protocol];
     // $gh_upstream names the chosen side for Lua too (see actionParts).
-    const check = m.protocol !== 'HTTP' && (ctx.dynamic?.has(m.upstream) || ctx.dynamic?.has(c.upstream)) ? [CHECK_ENDPOINTS_LINE] : [];
+    const check = (m.protocol !== 'HTTP' || checkEmpty) && (ctx.dynamic?.has(m.upstream) || ctx.dynamic?.has(c.upstream)) ? [CHECK_ENDPOINTS_LINE] : [];
     return { rewritePhase: [`set $gh_upstream ${m.upstream};`, ...when('$gh_canary', [`set $gh_upstream ${c.upstream};`])], content: [...check, `${directive} ${scheme}://$gh_upstream;`] };
   }
   // The reachable side's own rewrite-phase lines (naming its upstream for Lua) follow the other's `return`.
@@ -132,13 +138,17 @@ export function locationBody(loc: LocationModel, ctx: LocationContext): string[]
   // Behind a TLS-terminating load balancer nginx sees http: the redirect follows the client's scheme.
   if (s.sslRedirect) lines.push(`if (${ctx.clientScheme ?? '$scheme'} = http) {`, `    return 308 https://$host${ctx.httpsPortSuffix}${uri};`, '}');
   const grpc = (loc.action.kind === 'proxy' || loc.action.kind === 'external') && loc.action.protocol.startsWith('GRPC');
+  // Custom error pages must see a missing endpoint's 503 as nginx's own (see actionParts).
+  const checkEmpty = s.features['custom-errors'] !== undefined;
   const partsWith = (directives: readonly string[]): ActionParts =>
-    loc.canary ? splitActionParts(loc.action, loc.canary, ctx, directives) : actionParts(loc.action, ctx, directives);
+    loc.canary ? splitActionParts(loc.action, loc.canary, ctx, directives, checkEmpty) : actionParts(loc.action, ctx, directives, checkEmpty);
   const plain = partsWith([]);
   const proxies = plain.content.length > 0;
+  const onChannel = [loc.action, ...(loc.canary ? [loc.canary.action] : [])].some((a) => a.kind === 'proxy' && ctx.dynamic?.has(a.upstream) === true);
   const features = locationDirectivesOf(s.features, {
     pass: grpc ? 'grpc' : 'proxy',
     proxies,
+    ...(onChannel ? { onChannel } : {}),
     source: loc.source,
     secretsDir: ctx.secretsDir,
     match: loc.match,
@@ -147,7 +157,11 @@ export function locationBody(loc: LocationModel, ctx: LocationContext): string[]
   });
   // Only an ExternalName action reads the features' directives (its SNI line; canaries never split one).
   const action = loc.action.kind === 'external' ? partsWith(features.directives) : plain;
-  lines.push(...features.rewrite, ...action.rewritePhase);
+  // Where Lua checks for endpoints, the named location it may send an empty upstream's request
+  // to is this location's own (a custom-errors feature line below), never one an earlier location
+  // of the same request set.
+  const checked = action.content.includes(CHECK_ENDPOINTS_LINE) ? ['set $gh_no_endpoints "";'] : [];
+  lines.push(...checked, ...features.rewrite, ...action.rewritePhase);
   if (action.content.length > 0) lines.push(...features.rewriteLast);
   const pass = grpc ? 'grpc' : 'proxy';
   lines.push(...inheritedHeaders(pass, features.directives, ctx.httpHeaders), ...features.directives, ...action.content);
