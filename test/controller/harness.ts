@@ -198,7 +198,7 @@ export class NginxHarness {
       confirm: async (checksum) => (await request(statusPort, 'status', '/gatehouse/checksum')).text === checksum,
     });
     harness = new NginxHarness(dir, httpPort, httpsPort, statusPort, runner, applier, metrics, registry);
-    if (options.channel ?? process.env['GH_TEST_CHANNEL'] === '1') {
+    if (options.channel) {
       harness.channel = { file: join(dir, 'endpoints'), luaDir: gatehouseLuaDir()! };
       harness.publisher = new EndpointPublisher(harness.channel.file);
     }
