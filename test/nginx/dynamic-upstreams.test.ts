@@ -71,6 +71,20 @@ describe('dynamic upstreams', () => {
     expect(text).not.toMatch(/return 503;\n\s*\}\n\s*\}\n$/);
   });
 
+  test('custom error pages: the check answers (their error_page must see nginx\'s own 503); with a default-backend it names that backend\'s location', () => {
+    const text = renderNginxConf(modelWith({ 'custom-http-errors': '503' }, []), OPTS);
+    expect(text).toContain('rewrite_by_lua_block { require("gatehouse.endpoints").check() }');
+    expect(text).toMatch(/set \$gh_no_endpoints "";\n[^}]*set \$gh_upstream shop_api_http;/);
+    const cluster = shopCluster(
+      service('shop', 'api'),
+      service('shop', 'errors'),
+      endpointSlice('shop', 'errors', ['10.0.0.9'], 8080),
+      ingress({ name: 'api', host: 'api.com', annotations: { [`${P}default-backend`]: 'errors' }, paths: [{ path: '/', service: 'api' }] }),
+    );
+    const withBackend = renderNginxConf(buildModel(cluster, { ownership: DEFAULT_OWNERSHIP }).model, OPTS);
+    expect(withBackend).toMatch(/set \$gh_no_endpoints "";\n\s+set \$gh_no_endpoints @gh_default_backend_[0-9a-f]{16};/);
+  });
+
   test('plain HTTP needs no check: the placeholder answers 503', () => {
     expect(renderNginxConf(modelWith({}, []), OPTS)).not.toContain('rewrite_by_lua');
   });
