@@ -145,7 +145,10 @@ export function dynamicUpstreamLines(configDir: string, keepalive: readonly stri
   return [`server ${quoted(`unix:${unavailableSocket(configDir)}`)};`, `balancer_by_lua_block { require("gatehouse.endpoints").${balanceFunction(balance)}() }`, ...keepalive];
 }
 
-/** rewrite_by_lua for a location whose protocol the placeholder cannot answer: 503 without endpoints. */
+/**
+ * rewrite_by_lua for a location whose protocol the placeholder cannot answer, or whose custom
+ * error pages must see nginx's own 503: 503 (or the location's default backend) without endpoints.
+ */
 export const CHECK_ENDPOINTS_LINE = 'rewrite_by_lua_block { require("gatehouse.endpoints").check() }';
 
 /** Status-server location: the endpoint file's header as this worker loaded it (tests, benchmarks). */

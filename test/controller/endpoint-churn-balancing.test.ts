@@ -260,6 +260,22 @@ describe('gRPC backends', () => {
   });
 });
 
+test.for([
+  ['upstream-hash-by', 'hash.com'],
+  ['least-conn', 'ewma.com'],
+  ['persistent affinity', 'persistent.com'],
+] as const)('%s: upstream keepalive still reuses connections to an endpoint', async ([, host]) => {
+  const first = await nginx.get(host, '/', { headers: { 'x-user': 'same' } });
+  const cookie = (first.headers['set-cookie']?.[0] ?? '').split(';')[0]!;
+  const headers = { 'x-user': 'same', ...(cookie ? { cookie } : {}) };
+  const next = [];
+  // Least-conn takes idle endpoints in turn: some of the next requests come back to the first one.
+  for (let i = 0; i < 6; i++) next.push(await nginx.get(host, '/', { headers }));
+  const same = next.filter((r) => r.echo?.backend === first.echo?.backend);
+  expect(same.length).toBeGreaterThan(0);
+  for (const r of same) expect(r.echo?.connection).toBe(first.echo?.connection);
+});
+
 test('a huge hash key is hashed like any other', async () => {
   const res = await nginx.get('hash.com', '/', { headers: { 'x-user': 'k'.repeat(6000) } });
   expect(['one', 'two', 'three']).toContain(res.echo?.backend);
