@@ -205,5 +205,7 @@ async function keptSections(generated: readonly string[]): Promise<string[]> {
   return current
     .split(/^(?=## )/m)
     .slice(1)
-    .filter((section) => !headings.has(section.split('\n')[0]));
+    .filter((section) => !headings.has(section.split('\n')[0]))
+    // One newline at the end, as generated sections have: the join adds the blank line.
+    .map((section) => section.replace(/\n+$/, '\n'));
 }

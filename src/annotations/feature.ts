@@ -12,6 +12,11 @@ export interface LocationContext {
   readonly pass: 'proxy' | 'grpc';
   /** The location proxies to a backend (false when it returns a status or a redirect). */
   readonly proxies: boolean;
+  /**
+   * Its upstream is on the endpoint channel (nginx/dynamic-upstreams.ts): whether it has
+   * endpoints is known per request, not when rendering.
+   */
+  readonly onChannel?: boolean;
   /** `namespace/name` of the Ingress the location comes from. */
   readonly source: string;
   /** Absolute directory of the SecretFiles (`<config dir>/certs`), to name them in directives. */

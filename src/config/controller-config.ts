@@ -167,7 +167,7 @@ export interface ControllerConfig extends RenderConfig {
   readonly electionNamespace: string;
   readonly syncDelayMs: number;
   readonly syncMaxDelayMs: number;
-  /** Endpoints of round-robin upstreams through the Lua channel instead of nginx.conf. */
+  /** Endpoints of every proxied upstream through the Lua channel instead of nginx.conf (no reload per endpoint change). */
   readonly dynamicEndpoints: boolean;
   readonly trafficMetrics: boolean;
   /** Empty: use /etc/resolv.conf's nameservers. */

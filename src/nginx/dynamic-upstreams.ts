@@ -8,7 +8,7 @@
 import { createHash } from 'node:crypto';
 import { isIP } from 'node:net';
 import { quoted } from './escape.js';
-import type { Action, NginxModel, UpstreamModel } from './model.js';
+import type { NginxModel, UpstreamBalance, UpstreamModel } from './model.js';
 
 /** Where the Lua module and the endpoint file are (operator settings, absolute paths). */
 export interface EndpointChannelOptions {
@@ -40,28 +40,18 @@ export function unavailableSocket(configDir: string): string {
   return path;
 }
 
-function proxiedUpstream(action: Action): { name: string; plainHttp: boolean } | undefined {
-  return action.kind === 'proxy' ? { name: action.upstream, plainHttp: action.protocol === 'HTTP' } : undefined;
-}
-
 /**
- * Upstreams served through the channel: round robin ones that only plain-HTTP locations proxy to.
- * The others stay on the reload path, endpoints in nginx.conf: hash, cookie and least_conn
- * balancing are nginx's own upstream modules, which a Lua balancer replaces; grpc_pass has no
- * `$proxy_host` to name the upstream; and the 503 placeholder speaks plain HTTP/1.
+ * Upstreams served through the channel: every upstream a location proxies to, whatever its
+ * balancing (round robin, consistent hash, least-conn, cookie affinity: lua/gatehouse/endpoints.lua
+ * implements each) and protocol (grpc_pass names its upstream in `$gh_upstream`; locations whose
+ * protocol the 503 placeholder cannot speak answer 503 from Lua first).
  */
 export function dynamicUpstreamNames(model: NginxModel): ReadonlySet<string> {
-  const excluded = new Set<string>();
   const used = new Set<string>();
-  const actions = [model.defaultAction, ...[model.defaultServer, ...model.servers].flatMap((s) => s.locations.map((l) => l.action))];
-  for (const action of actions) {
-    const p = proxiedUpstream(action);
-    if (!p) continue;
-    used.add(p.name);
-    if (!p.plainHttp) excluded.add(p.name);
-  }
+  const actions = [model.defaultAction, ...[model.defaultServer, ...model.servers].flatMap((s) => s.locations.flatMap((l) => (l.canary ? [l.action, l.canary.action] : [l.action])))];
+  for (const action of actions) if (action.kind === 'proxy') used.add(action.upstream);
   const names = new Set<string>();
-  for (const u of model.upstreams) if (u.balance === undefined && used.has(u.name) && !excluded.has(u.name)) names.add(u.name);
+  for (const u of model.upstreams) if (used.has(u.name)) names.add(u.name);
   return names;
 }
 
@@ -75,17 +65,64 @@ export function channelMainLines(opts: EndpointChannelOptions): string[] {
   ];
 }
 
-/** http-context lines: the Lua path, the per-worker loader, the upstream-name variable, the 503 server. */
-export function channelHttpLines(opts: EndpointChannelOptions, configDir: string): string[] {
+/** Name-keyed maps for the Lua balancer: the upstreams that need one, by balancing. */
+function balanceMaps(upstreams: readonly UpstreamModel[]): string[] {
+  const hashKeys: string[] = [];
+  const pinCookies: string[] = [];
+  for (const u of upstreams) {
+    // Names are `[a-z0-9_-]` with a `_` (upstreams.ts): never a map keyword. Keys and cookie
+    // names were escaped for nginx.conf (hash-key.ts, affinity.ts), as in the `hash` directive.
+    if (u.balance?.kind === 'hash') hashKeys.push(`    ${u.name} ${quoted(u.balance.key)};`);
+    if (u.balance?.kind === 'cookie' && u.balance.persistent) pinCookies.push(`    ${u.name} $cookie_${u.balance.cookie};`);
+  }
+  return [
+    // upstream-hash-by: nginx evaluates the key; Lua only hashes the resulting string.
+    ...(hashKeys.length > 0 ? ['map $gh_upstream_name $gh_hash_key {', '    volatile;', '    default "";', ...hashKeys, '}'] : []),
+    // Persistent affinity: the cookie naming the endpoint, read by Lua (persistent-affinity.ts).
+    ...(pinCookies.length > 0 ? ['map $gh_upstream_name $gh_pin_cookie {', '    volatile;', '    default "";', ...pinCookies, '}'] : []),
+  ];
+}
+
+/**
+ * http-context lines: the Lua path, the per-worker loader, the variables the Lua balancer reads
+ * and writes, the 503 server. `upstreams`: the dynamic ones (their balancing decides the maps).
+ */
+export function channelHttpLines(opts: EndpointChannelOptions, configDir: string, upstreams: readonly UpstreamModel[] = []): string[] {
+  const leastConn = upstreams.some((u) => u.balance?.kind === 'least-conn');
   return [
     `lua_package_path ${quoted(`${safePath(opts.luaDir, 'luaDir')}/?.lua;;`)};`,
     'init_worker_by_lua_block { require("gatehouse.endpoints").init() }',
-    // $proxy_host is not reachable from Lua by name (nginx does not hash it); a map is. Volatile:
-    // a subrequest shares its parent's variable cache and may proxy elsewhere.
-    'map $proxy_host $gh_proxy_host {',
+    // Least-conn counts a request until it ends, whichever location it ends in (an error_page
+    // may have moved it): the log phase of every request releases its slot, if it has one.
+    ...(leastConn ? ['log_by_lua_block { require("gatehouse.endpoints").log() }'] : []),
+    // Declared here, so Lua may write them whichever location proxied (ngx.var needs a declared
+    // variable) and no `set` of a later location resets them: the endpoint a persistent session
+    // was sent to, and a least-conn request's slot.
+    'map "" $gh_pin_id {',
+    '    default "";',
+    '}',
+    'map "" $gh_lc_peer {',
+    '    default "";',
+    '}',
+    // nginx lets Lua write only variables nginx.conf reads somewhere (indexed ones): this map
+    // reads both, and nothing reads it.
+    'map "$gh_pin_id$gh_lc_peer" $gh_lua_written {',
+    '    default "";',
+    '}',
+    // The upstream a location names for Lua when nginx has no $proxy_host (grpc_pass), and the
+    // one a canary split chose; locations `set` it.
+    'map "" $gh_upstream {',
+    '    default "";',
+    '}',
+    // The upstream being balanced: $proxy_host (not reachable from Lua by name, as nginx does not
+    // hash it; a map is), else $gh_upstream. Volatile: a subrequest shares its parent's variable
+    // cache and may proxy elsewhere, and an error_page may move a request to another location.
+    'map $proxy_host $gh_upstream_name {',
     '    volatile;',
+    '    "" $gh_upstream;',
     '    default $proxy_host;',
     '}',
+    ...balanceMaps(upstreams),
     'server {',
     `    listen ${quoted(`unix:${unavailableSocket(configDir)}`)};`,
     '    access_log off;',
@@ -94,10 +131,28 @@ export function channelHttpLines(opts: EndpointChannelOptions, configDir: string
   ];
 }
 
-/** The body of a dynamic upstream's block (no endpoint in it). */
-export function dynamicUpstreamLines(configDir: string, keepalive: readonly string[]): string[] {
-  return [`server ${quoted(`unix:${unavailableSocket(configDir)}`)};`, 'balancer_by_lua_block { require("gatehouse.endpoints").balance() }', ...keepalive];
+const BALANCE_FUNCTION = { 'round-robin': 'balance', hash: 'balance_hash', cookie: 'balance_cookie', persistent: 'balance_persistent', 'least-conn': 'balance_least_conn' } as const;
+
+function balanceFunction(balance: UpstreamBalance | undefined): string {
+  if (balance === undefined) return BALANCE_FUNCTION['round-robin'];
+  if (balance.kind === 'cookie' && balance.persistent) return BALANCE_FUNCTION.persistent;
+  return BALANCE_FUNCTION[balance.kind];
 }
+
+/** The body of a dynamic upstream's block (no endpoint in it): the balancer for its balancing. */
+export function dynamicUpstreamLines(configDir: string, keepalive: readonly string[], balance?: UpstreamBalance): string[] {
+  // keepalive after the balancer: it wraps the peer selection the Lua balancer installs.
+  return [`server ${quoted(`unix:${unavailableSocket(configDir)}`)};`, `balancer_by_lua_block { require("gatehouse.endpoints").${balanceFunction(balance)}() }`, ...keepalive];
+}
+
+/**
+ * rewrite_by_lua for a location whose protocol the placeholder cannot answer, or whose custom
+ * error pages must see nginx's own 503: 503 (or the location's default backend) without endpoints.
+ */
+export const CHECK_ENDPOINTS_LINE = 'rewrite_by_lua_block { require("gatehouse.endpoints").check() }';
+
+/** Status-server location: the endpoint file's header as this worker loaded it (tests, benchmarks). */
+export const ENDPOINTS_STATUS_LINE = 'content_by_lua_block { require("gatehouse.endpoints").status() }';
 
 /** The key of an upstream in the endpoint file: no name reaches the file. */
 export function upstreamKey(name: string): string {

@@ -2,13 +2,15 @@
 // Every value here came out of escape.ts; this file only quotes and arranges. Order matters:
 // `set`/`if`/`return`/`rewrite` run in the rewrite phase in the order written, before the access
 // phase (`allow`/`deny`, `auth_request`).
+import type { LocationContext as FeatureLocationContext } from '../annotations/feature.js';
 import { locationDirectivesOf } from '../annotations/features/index.js';
 import { URI_WITHOUT_TRAILING_SLASH } from '../annotations/features/ssl-redirect.js';
 import { HSTS_HEADER_LINE } from '../configmap/render-global.js';
 import { labelLines } from './access-log.js';
 import { quoted } from './escape.js';
 import type { Action, CanaryModel, LocationModel, UpstreamModel } from './model.js';
-import { persistentCookie, persistentPass } from './persistent-affinity.js';
+import { CHECK_ENDPOINTS_LINE } from './dynamic-upstreams.js';
+import { dynamicPersistentPass, persistentCookie, persistentPass } from './persistent-affinity.js';
 import { inheritedHeaders, type HttpLevelHeaders } from './proxy-headers.js';
 
 export interface LocationContext {
@@ -42,7 +44,13 @@ interface ActionParts {
   readonly content: readonly string[];
 }
 
-function actionParts(action: Action, ctx: LocationContext, featureDirectives: readonly string[] = []): ActionParts {
+/**
+ * `checkEmpty`: on the endpoint channel, answer a request for an empty upstream in the rewrite
+ * phase (a 503 nginx generates, which every `error_page` sees, as `return 503` does) rather than
+ * from the placeholder upstream; needed where the placeholder cannot answer (TLS, gRPC) or where
+ * custom error pages must see the 503 (annotations/features/custom-errors.ts).
+ */
+function actionParts(action: Action, ctx: LocationContext, featureDirectives: readonly string[] = [], checkEmpty = false): ActionParts {
   switch (action.kind) {
     case 'status':
       return { rewritePhase: [`return ${action.code};`], content: [] };
@@ -65,15 +73,28 @@ function actionParts(action: Action, ctx: LocationContext, featureDirectives: re
       // answers 503 instead, as ingress-nginx does.
       if (!upstream || (upstream.endpoints.length === 0 && !ctx.dynamic?.has(upstream.name))) return { rewritePhase: ['return 503;'], content: [] };
       const [directive, scheme] = PASS_SCHEME[action.protocol];
-      if (persistentCookie(upstream) !== undefined) return { rewritePhase: [], content: persistentPass(upstream, directive, scheme) };
-      return { rewritePhase: [], content: [`${directive} ${scheme}://${upstream.name};`] };
+      const dynamic = ctx.dynamic?.has(upstream.name) === true;
+      // On the endpoint channel, a location the 503 placeholder cannot answer (it speaks plain
+      // HTTP/1) names its upstream for Lua, which answers 503 itself when there is no endpoint;
+      // grpc_pass has no $proxy_host, so the balancer reads the same variable.
+      const check = dynamic && (action.protocol !== 'HTTP' || checkEmpty);
+      const rewritePhase = check ? [`set $gh_upstream ${upstream.name};`] : [];
+      const pass = persistentCookie(upstream) === undefined
+        ? [`${directive} ${scheme}://${upstream.name};`]
+        : dynamic ? dynamicPersistentPass(upstream, directive, scheme) : persistentPass(upstream, directive, scheme);
+      return { rewritePhase, content: [...(check ? [CHECK_ENDPOINTS_LINE] : []), ...pass] };
     }
   }
 }
 
-/** The upstream a proxy action reaches, when it has one to reach (an empty one answers 503). */
+/**
+ * The upstream a proxy action reaches, when it has one to reach (an empty one answers 503; one on
+ * the endpoint channel is reached even empty, its 503 coming from there, so that endpoints coming
+ * and going do not change nginx.conf).
+ */
 function reachable(action: Action, ctx: LocationContext): Extract<Action, { kind: 'proxy' }> | undefined {
-  return action.kind === 'proxy' && (ctx.upstreams.get(action.upstream)?.endpoints.length ?? 0) > 0 ? action : undefined;
+  if (action.kind !== 'proxy') return undefined;
+  return (ctx.upstreams.get(action.upstream)?.endpoints.length ?? 0) > 0 || ctx.dynamic?.has(action.upstream) ? action : undefined;
 }
 
 function when(condition: string, lines: readonly string[]): string[] {
@@ -88,20 +109,23 @@ function when(condition: string, lines: readonly string[]): string[] {
  * a side without endpoints answers 503 by `return` instead, as it does without a canary.
  * https://nginx.org/en/docs/http/ngx_http_proxy_module.html#proxy_pass
  */
-function splitActionParts(main: Action, canary: CanaryModel, ctx: LocationContext, featureDirectives: readonly string[]): ActionParts {
-  const mainParts = actionParts(main, ctx, featureDirectives);
+function splitActionParts(main: Action, canary: CanaryModel, ctx: LocationContext, featureDirectives: readonly string[], checkEmpty: boolean): ActionParts {
+  const mainParts = actionParts(main, ctx, featureDirectives, checkEmpty);
   // build-model merges canaries only into routes that proxy (or answer 503 for a missing Service).
   if (main.kind !== 'proxy' && main.kind !== 'status') return mainParts;
-  const canaryParts = actionParts(canary.action, ctx, featureDirectives);
+  const canaryParts = actionParts(canary.action, ctx, featureDirectives, checkEmpty);
   const m = reachable(main, ctx);
   const c = reachable(canary.action, ctx);
   if (m && c) {
     if (m.upstream === c.upstream) return mainParts;
     const [directive, scheme] = PASS_SCHEME[m.protocol];
-    return { rewritePhase: [`set $gh_upstream ${m.upstream};`, ...when('$gh_canary', [`set $gh_upstream ${c.upstream};`])], content: [`${directive} ${scheme}://$gh_upstream;`] };
+    // $gh_upstream names the chosen side for Lua too (see actionParts).
+    const check = (m.protocol !== 'HTTP' || checkEmpty) && (ctx.dynamic?.has(m.upstream) || ctx.dynamic?.has(c.upstream)) ? [CHECK_ENDPOINTS_LINE] : [];
+    return { rewritePhase: [`set $gh_upstream ${m.upstream};`, ...when('$gh_canary', [`set $gh_upstream ${c.upstream};`])], content: [...check, `${directive} ${scheme}://$gh_upstream;`] };
   }
-  if (m) return { rewritePhase: when('$gh_canary', canaryParts.rewritePhase), content: mainParts.content };
-  if (c) return { rewritePhase: when('$gh_canary = ""', mainParts.rewritePhase), content: canaryParts.content };
+  // The reachable side's own rewrite-phase lines (naming its upstream for Lua) follow the other's `return`.
+  if (m) return { rewritePhase: [...when('$gh_canary', canaryParts.rewritePhase), ...mainParts.rewritePhase], content: mainParts.content };
+  if (c) return { rewritePhase: [...when('$gh_canary = ""', mainParts.rewritePhase), ...canaryParts.rewritePhase], content: canaryParts.content };
   return { rewritePhase: [...when('$gh_canary', canaryParts.rewritePhase), ...mainParts.rewritePhase], content: [] };
 }
 
@@ -117,17 +141,26 @@ export function locationBody(loc: LocationModel, ctx: LocationContext): string[]
   if (s.sslRedirect) lines.push(`if (${ctx.clientScheme ?? '$scheme'} = http) {`, `    return 308 https://$host${ctx.httpsPortSuffix}${uri};`, '}');
   const grpc = (loc.action.kind === 'proxy' || loc.action.kind === 'external') && loc.action.protocol.startsWith('GRPC');
   const pass = grpc ? 'grpc' : 'proxy';
-  const plain = loc.canary ? splitActionParts(loc.action, loc.canary, ctx, NO_LINES) : actionParts(loc.action, ctx);
-  const features = locationDirectivesOf(s.features, {
+  // Custom error pages must see a missing endpoint's 503 as nginx's own (see actionParts).
+  const checkEmpty = s.features['custom-errors'] !== undefined;
+  const plain = loc.canary ? splitActionParts(loc.action, loc.canary, ctx, NO_LINES, checkEmpty) : actionParts(loc.action, ctx, NO_LINES, checkEmpty);
+  const onChannel = onEndpointChannel(loc.action, ctx) || (loc.canary !== undefined && onEndpointChannel(loc.canary.action, ctx));
+  const featureContext: { -readonly [K in keyof FeatureLocationContext]: FeatureLocationContext[K] } = {
     pass,
     proxies: plain.content.length > 0,
     source: loc.source,
     secretsDir: ctx.secretsDir,
     match: loc.match,
     path: loc.path,
-  });
+  };
+  if (onChannel) featureContext.onChannel = true;
+  const features = locationDirectivesOf(s.features, featureContext);
   // Only an ExternalName action reads the features' directives (its SNI line; canaries never split one).
-  const action = loc.action.kind === 'external' ? actionParts(loc.action, ctx, features.directives) : plain;
+  const action = loc.action.kind === 'external' ? actionParts(loc.action, ctx, features.directives, checkEmpty) : plain;
+  // Where Lua checks for endpoints, the named location it may send an empty upstream's request
+  // to is this location's own (a custom-errors feature line below), never one an earlier location
+  // of the same request set.
+  if (action.content.includes(CHECK_ENDPOINTS_LINE)) lines.push('set $gh_no_endpoints "";');
   append(lines, features.rewrite);
   append(lines, action.rewritePhase);
   if (action.content.length > 0) append(lines, features.rewriteLast);
@@ -140,6 +173,11 @@ export function locationBody(loc: LocationModel, ctx: LocationContext): string[]
 }
 
 const NO_LINES: readonly string[] = [];
+
+/** Whether `action` proxies to an upstream whose endpoints come through the Lua channel. */
+function onEndpointChannel(action: Action, ctx: LocationContext): boolean {
+  return action.kind === 'proxy' && ctx.dynamic?.has(action.upstream) === true;
+}
 
 function append(lines: string[], more: readonly string[]): void {
   for (const line of more) lines.push(line);

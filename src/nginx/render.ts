@@ -6,11 +6,11 @@ import { clientIpLines, type ClientIpOptions } from './client-ip.js';
 import { quoted, regexLiteral } from './escape.js';
 import type { LocationModel, NginxModel, RedirectServerModel, ServerModel, UpstreamBalance, UpstreamModel } from './model.js';
 import { levelLinesOf } from '../annotations/features/index.js';
-import { persistentCookie, persistentMaps } from './persistent-affinity.js';
+import { dynamicPersistentMaps, persistentCookie, persistentMaps } from './persistent-affinity.js';
 import { actionBody, locationBody, type LocationContext } from './render-location.js';
 import { grpcHeaderLines, proxyHeaderLines, type HttpLevelHeaders } from './proxy-headers.js';
 import { serverNamesHash } from './server-names-hash.js';
-import { channelHttpLines, channelMainLines, dynamicUpstreamLines, dynamicUpstreamNames, type EndpointChannelOptions } from './dynamic-upstreams.js';
+import { channelHttpLines, channelMainLines, dynamicUpstreamLines, dynamicUpstreamNames, ENDPOINTS_STATUS_LINE, type EndpointChannelOptions } from './dynamic-upstreams.js';
 import type { GlobalConfig } from '../configmap/global-config.js';
 import { accessLogWith } from '../configmap/groups/access-log.js';
 import { clientIpWith } from '../configmap/groups/client-ip.js';
@@ -46,7 +46,7 @@ export interface RenderOptions {
   readonly resolvers?: readonly string[];
   /** Idle keepalive connections per upstream per worker (default: the global configuration's). */
   readonly upstreamKeepalive?: number;
-  /** Endpoints of round-robin upstreams through the Lua channel, not nginx.conf (dynamic-upstreams.ts). */
+  /** Endpoints of proxied upstreams through the Lua channel, not nginx.conf (dynamic-upstreams.ts). */
   readonly endpointChannel?: EndpointChannelOptions;
   /** The ConfigMap's global configuration (configmap/); default: every key at its default. */
   readonly global?: GlobalConfig;
@@ -111,6 +111,7 @@ function allLocations(model: NginxModel): LocationModel[] {
   return [model.defaultServer, ...model.servers].flatMap((s) => s.locations);
 }
 
+/** nginx's own balancing, for upstreams on the reload path (the endpoint channel does it in Lua). */
 function balanceLines(balance: UpstreamBalance | undefined): string[] {
   switch (balance?.kind) {
     case undefined:
@@ -127,7 +128,7 @@ function balanceLines(balance: UpstreamBalance | undefined): string[] {
 }
 
 function upstreamBlock(u: UpstreamModel, keepalive: readonly string[], dynamicIn?: string): Node | undefined {
-  if (dynamicIn !== undefined) return block(`upstream ${u.name}`, dynamicUpstreamLines(dynamicIn, keepalive));
+  if (dynamicIn !== undefined) return block(`upstream ${u.name}`, dynamicUpstreamLines(dynamicIn, keepalive, u.balance));
   if (u.endpoints.length === 0) return undefined;
   return block(`upstream ${u.name}`, [...balanceLines(u.balance), ...u.endpoints.map((e) => `server ${e.host}:${e.port} max_fails=0;`), ...keepalive]);
 }
@@ -237,7 +238,7 @@ function redirectServerBlock(r: RedirectServerModel, opts: RenderOptions, fallba
   ]);
 }
 
-function statusServer(listen: string): Node {
+function statusServer(listen: string, endpointChannel: boolean): Node {
   return block('server', [
     `listen ${listen};`,
     'access_log off;',
@@ -252,6 +253,8 @@ function statusServer(listen: string): Node {
     'location = /gatehouse/checksum {',
     `    return 200 "${CHECKSUM_PLACEHOLDER}";`,
     '}',
+    // The endpoint file this worker loaded (tests and benchmarks wait for it).
+    ...(endpointChannel ? ['location = /gatehouse/endpoints {', `    ${ENDPOINTS_STATUS_LINE}`, '}'] : []),
     'location / {',
     '    return 404;',
     '}',
@@ -337,7 +340,7 @@ export function renderNginxConf(model: NginxModel, opts: RenderOptions): string 
   ];
   const featureHttp = levelLinesOf('http', allLocations(model).map((l) => l.settings.features), ctx);
   if (featureHttp.length > 0) http.push('', ...featureHttp);
-  if (opts.endpointChannel) http.push('', ...channelHttpLines(opts.endpointChannel, dir));
+  if (opts.endpointChannel) http.push('', ...channelHttpLines(opts.endpointChannel, dir, model.upstreams.filter((u) => dynamic.has(u.name))));
 
   const main: Node[] = [
     ...(opts.endpointChannel ? channelMainLines(opts.endpointChannel) : []),
@@ -362,13 +365,13 @@ export function renderNginxConf(model: NginxModel, opts: RenderOptions): string 
     if (!node) continue;
     put(['', node]);
     const cookie = persistentCookie(u);
-    if (cookie !== undefined) put(['', ...persistentMaps(u, cookie)]);
+    if (cookie !== undefined) put(['', ...(dynamic.has(u.name) ? dynamicPersistentMaps(u, cookie) : persistentMaps(u, cookie))]);
   }
   for (const server of [model.defaultServer, ...model.servers]) put(['', serverBlock(server, opts, fallback, ctx, fallbackCert, clientIp.listenSuffix)]);
   for (const r of model.redirectServers ?? []) put(['', redirectServerBlock(r, opts, fallbackCert)]);
   // Cluster text may spell the placeholder too (a path may hold `@`): only the status server's is replaced.
   const statusAt = out.length;
-  if (opts.statusListen !== undefined) put(['', statusServer(opts.statusListen)]);
+  if (opts.statusListen !== undefined) put(['', statusServer(opts.statusListen, opts.endpointChannel !== undefined)]);
   out.append('}\n');
 
   const body = out.bytes();

@@ -1,5 +1,6 @@
 // Backend TLS (proxy-ssl-*) against a real nginx and loopback HTTPS backends: verification with
-// the Secret's CA and proxy-ssl-name, SNI, and the client certificate nginx presents.
+// the Secret's CA and proxy-ssl-name, SNI, and the client certificate nginx presents. Each runs
+// with endpoints in nginx.conf and through the Lua endpoint channel (the same behaviour).
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { TLSSocket } from 'node:tls';
@@ -48,10 +49,24 @@ function at(name: string, path: string, svc: string, annotations: Record<string,
   return ingress({ name, host: HOST, annotations: Object.fromEntries(Object.entries(all).map(([k, v]) => [P + k, v])), paths: [{ path, service: svc }] });
 }
 
+let open = 0;
+let mutual = 0;
+
 beforeAll(async () => {
-  const open = await startTlsBackend('127.0.0.22', false);
-  const mutual = await startTlsBackend('127.0.0.23', true);
-  nginx = await NginxHarness.create();
+  open = await startTlsBackend('127.0.0.22', false);
+  mutual = await startTlsBackend('127.0.0.23', true);
+});
+
+afterAll(async () => {
+  for (const s of servers) {
+    s.closeAllConnections();
+    await new Promise<void>((resolve) => s.close(() => resolve()));
+  }
+});
+
+describe.for([{ channel: false }, { channel: true }])('endpoint channel: $channel', ({ channel }) => {
+beforeAll(async () => {
+  nginx = await NginxHarness.create(undefined, {}, { channel });
   const verify = { 'proxy-ssl-verify': 'on', 'proxy-ssl-name': BACKEND_NAME };
   const cluster = shopCluster(
     service('shop', 'open'),
@@ -75,10 +90,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await nginx?.close();
-  for (const s of servers) {
-    s.closeAllConnections();
-    await new Promise<void>((resolve) => s.close(() => resolve()));
-  }
 });
 
 describe('proxy-ssl-verify with the CA of proxy-ssl-secret', () => {
@@ -122,4 +133,5 @@ describe('client certificate towards the backend', () => {
 
 test('protocols and ciphers are accepted by nginx and the backend', async () => {
   expect((await nginx.get(HOST, '/tls13')).status).toBe(200);
+});
 });

@@ -1,4 +1,5 @@
-// custom-http-errors, default-backend and disable-proxy-intercept-errors on the real nginx.
+// custom-http-errors, default-backend and disable-proxy-intercept-errors on the real nginx, with
+// endpoints in nginx.conf and through the Lua endpoint channel (the same behaviour).
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { SnapshotStore } from '../../src/k8s/snapshot.js';
 import { ingress, service, shopCluster } from '../fixtures/builders.js';
@@ -16,7 +17,9 @@ function annotated(name: string, host: string, annotations: Record<string, strin
   return ingress({ name, host, annotations: prefixed, paths: [{ path: '/', service: svc }] });
 }
 
+describe.for([{ channel: false }, { channel: true }])('endpoint channel: $channel', ({ channel }) => {
 beforeAll(async () => {
+  backends.length = 0;
   // The application answers /fail with its own 503 page and /missing with its own 404.
   const app = await startBackend('app', '127.0.0.63', (req, res) => {
     const path = (req.url ?? '').split('?')[0];
@@ -38,7 +41,7 @@ beforeAll(async () => {
     annotated('pass-through-empty', 'pass-empty.com', { 'custom-http-errors': '503', 'disable-proxy-intercept-errors': 'true' }, 'empty'),
     annotated('global', 'global.com', { 'custom-http-errors': '503' }),
   );
-  nginx = await NginxHarness.create();
+  nginx = await NginxHarness.create(undefined, {}, { channel });
   expect((await nginx.apply(cluster, GLOBAL_DEFAULT)).status).toBe('applied');
 });
 
@@ -110,4 +113,5 @@ describe('custom-http-errors without default-backend', () => {
     expect(res.text).not.toContain('internal details');
     expect(res.text).toContain('503 Service Temporarily Unavailable');
   });
+});
 });

@@ -1,6 +1,6 @@
 // Real nginx + real backends for controller tests. Backends listen on distinct loopback
 // addresses (Linux routes all of 127/8 to lo) on OS-chosen ports and answer with their identity.
-import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import { chmod, mkdtemp, readFile, rm } from 'node:fs/promises';
 import http, { type IncomingHttpHeaders } from 'node:http';
 import https from 'node:https';
 import net, { type AddressInfo } from 'node:net';
@@ -9,12 +9,15 @@ import { join } from 'node:path';
 import { Registry } from 'prom-client';
 import { freePort } from '../../bench/lib.js';
 import { NginxApplier, type ApplyResult } from '../../src/controller/apply.js';
+import { EndpointPublisher } from '../../src/controller/endpoint-publisher.js';
+import { gatehouseLuaDir } from '../../src/controller/lua-dir.js';
 import { ensureFallbackCertificate } from '../../src/controller/fallback-cert.js';
 import { createControllerMetrics, type ControllerMetrics } from '../../src/controller/metrics.js';
 import { ProcessNginxRunner, type NginxRunner, type ProcessRunnerOptions } from '../../src/controller/nginx-runner.js';
 import { DEFAULT_OWNERSHIP } from '../../src/k8s/ownership.js';
 import type { ClusterSnapshot } from '../../src/k8s/snapshot.js';
 import { buildModel, type BuildModelOptions, type BuildModelResult } from '../../src/nginx/build-model.js';
+import type { EndpointChannelOptions } from '../../src/nginx/dynamic-upstreams.js';
 import { renderNginxConf, type RenderOptions } from '../../src/nginx/render.js';
 
 export const NGINX_BINARY = process.env.GATEHOUSE_TEST_NGINX ?? '/usr/sbin/nginx';
@@ -158,8 +161,16 @@ export class NginxHarness {
     readonly registry: Registry,
   ) {}
 
-  /** `binary`: the nginx to run (refusing-nginx.ts wraps the real one). */
-  static async create(binary = NGINX_BINARY, runnerOptions: Pick<ProcessRunnerOptions, 'onLog' | 'stdout'> = {}): Promise<NginxHarness> {
+  /** The Lua endpoint channel, when the harness was created with it (as `gatehouse controller` runs). */
+  channel: EndpointChannelOptions | undefined;
+  private publisher: EndpointPublisher | undefined;
+
+  /**
+   * `binary`: the nginx to run (refusing-nginx.ts wraps the real one). `channel`: endpoints through
+   * the Lua channel (docs/controller.md, "Endpoint changes"): apply() publishes them, as the
+   * controller does, and waits until nginx's worker has loaded them.
+   */
+  static async create(binary = NGINX_BINARY, runnerOptions: Pick<ProcessRunnerOptions, 'onLog' | 'stdout'> = {}, options: { channel?: boolean } = {}): Promise<NginxHarness> {
     const dir = await mkdtemp(join(tmpdir(), 'gatehouse-nginx-'));
     await chmod(dir, 0o755); // workers (nobody) need to reach their temp dirs
     await ensureFallbackCertificate(dir);
@@ -187,6 +198,10 @@ export class NginxHarness {
       confirm: async (checksum) => (await request(statusPort, 'status', '/gatehouse/checksum')).text === checksum,
     });
     harness = new NginxHarness(dir, httpPort, httpsPort, statusPort, runner, applier, metrics, registry);
+    if (options.channel) {
+      harness.channel = { file: join(dir, 'endpoints'), luaDir: gatehouseLuaDir()! };
+      harness.publisher = new EndpointPublisher(harness.channel.file);
+    }
     return harness;
   }
 
@@ -198,6 +213,7 @@ export class NginxHarness {
       statusListen: `127.0.0.1:${this.statusPort}`,
       workerProcesses: 1,
       workerConnections: 1024,
+      ...(this.channel ? { endpointChannel: this.channel } : {}),
       ...this.extraRenderOptions,
     };
   }
@@ -212,9 +228,19 @@ export class NginxHarness {
   /** Renders and applies; starts nginx on first use. */
   async apply(cluster: ClusterSnapshot, options: Partial<BuildModelOptions> = {}): Promise<ApplyResult> {
     const { text, build } = this.render(cluster, options);
+    // As the controller: endpoints first, so workers a reload starts have them.
+    await this.publisher?.publish(build.model);
     const result = await this.applier.apply(text, build.model.secretFiles);
     if (result.status === 'applied' && !this.runner.running) await this.runner.start();
+    if (this.channel && this.runner.running) await this.endpointsLoaded();
     return result;
+  }
+
+  /** Waits until nginx's worker has loaded the endpoint file as it is now (it polls every 100 ms). */
+  async endpointsLoaded(): Promise<void> {
+    const header = (await readFile(this.channel!.file, 'utf8')).split('\n')[0]!;
+    const loaded = await eventually(async () => (await request(this.statusPort, 'status', '/gatehouse/endpoints')).text.trim() === header, 10_000);
+    if (!loaded) throw new Error('nginx did not load the endpoint file');
   }
 
   get(host: string, path: string, opts: RequestOptions = {}): Promise<Response> {

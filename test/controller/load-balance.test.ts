@@ -1,5 +1,7 @@
 // Load balancing annotations on a real nginx: upstream-hash-by, load-balance ewma (least_conn),
-// and cookie affinity in both modes, including persistent sessions across endpoint changes.
+// and cookie affinity in both modes, including persistent sessions across endpoint changes. Each
+// runs twice: endpoints in nginx.conf (nginx's own balancers, a reload per change) and through the
+// Lua endpoint channel (lua/gatehouse/endpoints.lua, no reload): the behaviour must be the same.
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { ClusterSnapshot } from '../../src/k8s/snapshot.js';
 import { ingress, service, shopCluster } from '../fixtures/builders.js';
@@ -29,14 +31,29 @@ function clusterWith(endpoints: readonly Backend[]): ClusterSnapshot {
 
 beforeAll(async () => {
   for (const [i, name] of ['one', 'two', 'three'].entries()) backends.push(await startBackend(name, `127.0.0.${40 + i}`));
-  nginx = await NginxHarness.create();
+});
+
+afterAll(async () => {
+  await Promise.all(backends.map((b) => b.close()));
+});
+
+describe.for([{ channel: false }, { channel: true }])('endpoint channel: $channel', ({ channel }) => {
+beforeAll(async () => {
+  nginx = await NginxHarness.create(undefined, {}, { channel });
   expect((await nginx.apply(clusterWith(backends.slice(0, 2)))).status).toBe('applied');
 });
 
 afterAll(async () => {
   await nginx?.close();
-  await Promise.all(backends.map((b) => b.close()));
 });
+
+/** Applies an endpoint change: a reload on the reload path, none through the channel. */
+async function changeEndpoints(endpoints: readonly Backend[]): Promise<void> {
+  const reloads = nginx.reloads;
+  const result = await nginx.apply(clusterWith(endpoints));
+  expect(result.status).toBe(channel ? 'unchanged' : 'applied');
+  expect(nginx.reloads).toBe(channel ? reloads : reloads + 1);
+}
 
 async function backendsSeen(host: string, n: number, headers: Record<string, string> = {}): Promise<Set<string | undefined>> {
   const seen = new Set<string | undefined>();
@@ -57,7 +74,8 @@ describe('upstream-hash-by', () => {
 
   test('the upstream hashes on the key; a Service balanced differently by another Ingress gets its own upstream', () => {
     const text = nginx.render(clusterWith(backends.slice(0, 2))).text;
-    expect(text).toContain('hash "$http_x_user" consistent;');
+    expect(text).toContain(channel ? 'shop_lb_http_hash_' : 'hash "$http_x_user" consistent;');
+    if (channel) expect(text).toMatch(/shop_lb_http_hash_[0-9a-f]{12} "\$http_x_user";/);
     expect(text).toMatch(/upstream shop_lb_http_hash_[0-9a-f]{12} \{/);
     expect(text).toMatch(/upstream shop_lb_http \{/);
   });
@@ -65,7 +83,7 @@ describe('upstream-hash-by', () => {
 
 describe('load-balance ewma', () => {
   test('is served by least_conn over the endpoints', async () => {
-    expect(nginx.render(clusterWith(backends.slice(0, 2))).text).toMatch(/upstream shop_lb_http_lc \{\n\s+least_conn;/);
+    expect(nginx.render(clusterWith(backends.slice(0, 2))).text).toMatch(channel ? /upstream shop_lb_http_lc \{\n[^}]*balance_least_conn/ : /upstream shop_lb_http_lc \{\n\s+least_conn;/);
     expect(await backendsSeen('ewma.com', 8)).toEqual(new Set(['one', 'two']));
   });
 });
@@ -87,9 +105,9 @@ describe('affinity-mode persistent', () => {
       expect(res.echo?.backend).toBe(pinned);
       expect(res.headers['set-cookie']).toBeUndefined();
     }
-    expect((await nginx.apply(clusterWith(backends))).status).toBe('applied');
+    await changeEndpoints(backends);
     for (let i = 0; i < 9; i++) expect((await nginx.get('persistent.com', '/', { headers: { cookie } })).echo?.backend).toBe(pinned);
-    expect((await nginx.apply(clusterWith(backends.slice(0, 2)))).status).toBe('applied');
+    await changeEndpoints(backends.slice(0, 2));
   });
 
   test('when its endpoint is gone, the session moves and gets a new cookie', async () => {
@@ -97,13 +115,13 @@ describe('affinity-mode persistent', () => {
     const cookie = (first.headers['set-cookie']?.[0] ?? '').split(';')[0]!;
     const others = backends.filter((b) => b.name !== first.echo?.backend);
     try {
-      expect((await nginx.apply(clusterWith(others))).status).toBe('applied');
+      await changeEndpoints(others);
       const moved = await nginx.get('persistent.com', '/', { headers: { cookie } });
       expect(moved.echo?.backend).not.toBe(first.echo?.backend);
       expect(moved.headers['set-cookie']?.[0]).toMatch(/^PIN=[0-9a-f]{16};/);
       expect(moved.headers['set-cookie']?.[0]?.split(';')[0]).not.toBe(cookie);
     } finally {
-      expect((await nginx.apply(clusterWith(backends.slice(0, 2)))).status).toBe('applied');
+      await changeEndpoints(backends.slice(0, 2));
     }
   });
 
@@ -118,4 +136,5 @@ describe('affinity-mode persistent', () => {
 
 test('without balancing annotations, round robin', async () => {
   expect(await backendsSeen('plain.com', 8)).toEqual(new Set(['one', 'two']));
+});
 });

@@ -1,4 +1,5 @@
-// Buffering, protocol version and retries, end to end on a real nginx with loopback backends.
+// Buffering, protocol version and retries, end to end on a real nginx with loopback backends, with
+// endpoints in nginx.conf and through the Lua endpoint channel (the same behaviour).
 import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { ingress, service, shopCluster, type IngressSpecInput } from '../fixtures/builders.js';
@@ -58,7 +59,9 @@ function annotated(name: string, host: string, annotations: Record<string, strin
   return ingress({ name, host, annotations: prefixed, paths: [{ path: '/', service: 'a' }], ...more });
 }
 
+describe.for([{ channel: false }, { channel: true }])('endpoint channel: $channel', ({ channel }) => {
 beforeAll(async () => {
+  backends.length = 0;
   // /big: BIG bytes, written as fast as nginx reads them. (The first bytes of a slow response reach
   // the client with buffering on too: nginx forwards what it has; what "off" changes is that
   // nginx reads no further than the client does.)
@@ -93,7 +96,7 @@ beforeAll(async () => {
     }),
     annotated('number-only', 'number.com', { 'proxy-buffers-number': '32' }),
   );
-  nginx = await NginxHarness.create();
+  nginx = await NginxHarness.create(undefined, {}, { channel });
   expect((await nginx.apply(cluster)).status).toBe('applied');
 });
 
@@ -150,4 +153,5 @@ describe('buffer sizes', () => {
     expect(text).toContain('proxy_buffers 32 4k;');
     expect(text).toContain('proxy_max_temp_file_size 0;');
   });
+});
 });

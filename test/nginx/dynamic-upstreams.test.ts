@@ -16,28 +16,77 @@ function modelWith(annotations: Record<string, string>, addresses: string[]) {
   return buildModel(cluster, { ownership: DEFAULT_OWNERSHIP }).model;
 }
 
+const KINDS = [
+  ['round robin over HTTP', {}, 'balance'],
+  ['upstream-hash-by', { 'upstream-hash-by': '$request_uri' }, 'balance_hash'],
+  ['load-balance ewma', { 'load-balance': 'ewma' }, 'balance_least_conn'],
+  ['cookie affinity', { affinity: 'cookie' }, 'balance_cookie'],
+  ['persistent cookie affinity', { affinity: 'cookie', 'affinity-mode': 'persistent', 'session-cookie-name': 'PIN' }, 'balance_persistent'],
+  ['GRPC backend', { 'backend-protocol': 'GRPC' }, 'balance'],
+  ['GRPCS backend', { 'backend-protocol': 'GRPCS' }, 'balance'],
+  ['HTTPS backend', { 'backend-protocol': 'HTTPS' }, 'balance'],
+] as const;
+
 describe('dynamic upstreams', () => {
-  test.for([
-    ['round robin over HTTP', {}, true],
-    ['upstream-hash-by', { 'upstream-hash-by': '$request_uri' }, false],
-    ['load-balance ewma', { 'load-balance': 'ewma' }, false],
-    ['cookie affinity', { affinity: 'cookie' }, false],
-    ['persistent cookie affinity', { affinity: 'cookie', 'affinity-mode': 'persistent' }, false],
-    ['GRPC backend', { 'backend-protocol': 'GRPC' }, false],
-    ['HTTPS backend', { 'backend-protocol': 'HTTPS' }, false],
-  ] as const)('%s: dynamic = %s', ([, annotations, dynamic]) => {
+  test.for(KINDS)('%s: on the channel, balanced by %s', ([, annotations, fn]) => {
     const model = modelWith(annotations, ['10.0.0.1']);
-    expect(dynamicUpstreamNames(model).size).toBe(dynamic ? 1 : 0);
+    expect(dynamicUpstreamNames(model).size).toBe(1);
+    expect(renderNginxConf(model, OPTS)).toContain(`balancer_by_lua_block { require("gatehouse.endpoints").${fn}() }`);
   });
 
-  test('nginx.conf is byte-identical whatever the endpoints, empty included', () => {
-    const texts = [['10.0.0.1'], ['10.0.0.1', '10.0.0.2'], []].map((a) => renderNginxConf(modelWith({}, a), OPTS));
+  test.for(KINDS)('%s: nginx.conf is byte-identical whatever the endpoints, empty included', ([, annotations]) => {
+    const texts = [['10.0.0.1'], ['10.0.0.1', '10.0.0.2'], []].map((a) => renderNginxConf(modelWith(annotations, a), OPTS));
     expect(new Set(texts).size).toBe(1);
     expect(texts[0]).not.toContain('10.0.0.1');
   });
 
-  test('upstreams on the reload path still list their endpoints', () => {
-    expect(renderNginxConf(modelWith({ 'load-balance': 'ewma' }, ['10.0.0.1']), OPTS)).toContain('server 10.0.0.1:8080 max_fails=0;');
+  test('upstream-hash-by: nginx evaluates the escaped key in a map by upstream name; Lua reads the result', () => {
+    const text = renderNginxConf(modelWith({ 'upstream-hash-by': '$http_x_user' }, ['10.0.0.1']), OPTS);
+    expect(text).toMatch(/map \$gh_upstream_name \$gh_hash_key \{\n\s+volatile;\n\s+default "";\n\s+shop_api_http_hash_[0-9a-f]{12} "\$http_x_user";\n\s+\}/);
+    expect(text).not.toMatch(/^\s*hash /m);
+  });
+
+  test('persistent affinity: the cookie by upstream name for Lua, the Set-Cookie from the id Lua chose; no endpoint map', () => {
+    const text = renderNginxConf(modelWith({ affinity: 'cookie', 'affinity-mode': 'persistent', 'session-cookie-name': 'PIN' }, ['10.0.0.1']), OPTS);
+    expect(text).toMatch(/map \$gh_upstream_name \$gh_pin_cookie \{[^}]*shop_api_http_sticky_PIN_p \$cookie_PIN;/);
+    expect(text).toContain('map "$cookie_PIN|$gh_pin_id" $gh_set_cookie_');
+    expect(text).not.toContain('$upstream_addr');
+    expect(text).toContain('proxy_pass http://shop_api_http_sticky_PIN_p;');
+  });
+
+  test('least-conn: requests release their slot in the log phase', () => {
+    expect(renderNginxConf(modelWith({ 'load-balance': 'ewma' }, ['10.0.0.1']), OPTS)).toContain('log_by_lua_block { require("gatehouse.endpoints").log() }');
+    expect(renderNginxConf(modelWith({}, ['10.0.0.1']), OPTS)).not.toContain('log_by_lua');
+  });
+
+  test.for([
+    ['GRPC', 'grpc_pass grpc://shop_api_http;'],
+    ['GRPCS', 'grpc_pass grpcs://shop_api_http;'],
+    ['HTTPS', 'proxy_pass https://shop_api_http;'],
+  ] as const)('%s: the location names its upstream and answers 503 from Lua without endpoints', ([protocol, pass]) => {
+    const text = renderNginxConf(modelWith({ 'backend-protocol': protocol }, []), OPTS);
+    expect(text).toContain(`set $gh_upstream shop_api_http;`);
+    expect(text).toContain('rewrite_by_lua_block { require("gatehouse.endpoints").check() }');
+    expect(text).toContain(pass);
+    expect(text).not.toMatch(/return 503;\n\s*\}\n\s*\}\n$/);
+  });
+
+  test('custom error pages: the check answers (their error_page must see nginx\'s own 503); with a default-backend it names that backend\'s location', () => {
+    const text = renderNginxConf(modelWith({ 'custom-http-errors': '503' }, []), OPTS);
+    expect(text).toContain('rewrite_by_lua_block { require("gatehouse.endpoints").check() }');
+    expect(text).toMatch(/set \$gh_no_endpoints "";\n[^}]*set \$gh_upstream shop_api_http;/);
+    const cluster = shopCluster(
+      service('shop', 'api'),
+      service('shop', 'errors'),
+      endpointSlice('shop', 'errors', ['10.0.0.9'], 8080),
+      ingress({ name: 'api', host: 'api.com', annotations: { [`${P}default-backend`]: 'errors' }, paths: [{ path: '/', service: 'api' }] }),
+    );
+    const withBackend = renderNginxConf(buildModel(cluster, { ownership: DEFAULT_OWNERSHIP }).model, OPTS);
+    expect(withBackend).toMatch(/set \$gh_no_endpoints "";\n\s+set \$gh_no_endpoints @gh_default_backend_[0-9a-f]{16};/);
+  });
+
+  test('plain HTTP needs no check: the placeholder answers 503', () => {
+    expect(renderNginxConf(modelWith({}, []), OPTS)).not.toContain('rewrite_by_lua');
   });
 
   test('without the channel, nothing changes: endpoints are in nginx.conf and no Lua is loaded', () => {

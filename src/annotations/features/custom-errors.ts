@@ -138,6 +138,10 @@ export const customErrorsFeature = defineFeature({
     if (noEndpoints) lines.push(`error_page 503 = ${noEndpointsLocation(c)};`);
     if (c.codes.length > 0 && c.intercept && ctx.proxies) lines.push(`${ctx.pass}_intercept_errors on;`);
     for (const code of c.codes) if (!(noEndpoints && code === 503)) lines.push(`error_page ${code} = ${errorLocation(c, code)};`);
+    // On the endpoint channel an upstream turns out empty only per request: the Lua check sends
+    // such a request to this named location itself (lua/gatehouse/endpoints.lua, check()), as an
+    // `error_page 503` here would also catch the backend's own 503s.
+    if (ctx.onChannel && ctx.proxies && c.defaultBackend?.upstream !== undefined) return { rewrite: [`set $gh_no_endpoints ${noEndpointsLocation(c)};`], directives: lines };
     return { directives: lines };
   },
   server(c, ctx) {

@@ -23,7 +23,7 @@ export const LOAD_BALANCE_ANNOTATIONS = [
     maxLength: HASH_KEY_MAX_LENGTH,
     fits: (value) => (typeof value === 'string' ? hashKeyProblem(value) : undefined),
     risk: 'high',
-    doc: 'Consistent hashing: requests with the same key go to the same endpoint (`hash <key> consistent`). The key combines request variables ($request_uri, $remote_addr, $http_*, $cookie_*, $arg_* ...) and text.',
+    doc: 'Consistent hashing: requests with the same key go to the same endpoint, and only the keys of an endpoint that goes move (a ring in the Lua endpoint channel; `hash <key> consistent` with --dynamic-endpoints=false). The key combines request variables ($request_uri, $remote_addr, $http_*, $cookie_*, $arg_* ...) and text.',
     expects: 'request variables and text, such as $request_uri or $http_x_user_id',
     examples: ['$request_uri', '$remote_addr', '$http_x_user_id', '$host$request_uri'],
     differs: 'Variables are written without braces (`$request_uri`, not `${request_uri}`) and must describe the request (an allow-list); cookie affinity still wins when both are set, as in ingress-nginx.',
@@ -38,7 +38,7 @@ export const LOAD_BALANCE_ANNOTATIONS = [
     doc: 'Balancing algorithm: round_robin (default) or ewma (latency-aware).',
     expects: '"round_robin" or "ewma"',
     examples: ['ewma', 'round_robin'],
-    differs: "ewma is ingress-nginx's Lua balancer; plain nginx has none, so Gatehouse uses least_conn (the endpoint with the fewest active requests), which also steers traffic away from slow endpoints.",
+    differs: "ewma is ingress-nginx's latency-weighted Lua balancer; Gatehouse sends each request to the endpoint with the fewest requests in flight from that nginx worker (least-conn, in its Lua endpoint channel; nginx's least_conn with --dynamic-endpoints=false), which also steers traffic away from slow endpoints.",
   },
 ] as const satisfies readonly AnnotationEntry[];
 
