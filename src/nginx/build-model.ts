@@ -109,10 +109,16 @@ function claimExclusive(draft: HostDraft, lines: ReadonlyMap<string, string>, ow
   }
 }
 
-/** Code-unit order of one string field: `sort(byField('name'))` (20,000 upstreams per render: no key closure per comparison). */
-function byField<K extends string>(field: K): (a: Readonly<Record<K, string>>, b: Readonly<Record<K, string>>) => number {
-  return (a, b) => (a[field] < b[field] ? -1 : a[field] > b[field] ? 1 : 0);
+/** Code-unit order of strings (the model's deterministic order). */
+function compareStrings(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }
+
+// One comparator per field: `a[field]` with a variable field is a slow keyed load, and sorts of
+// 20,000 upstreams per render call these ~300,000 times.
+const byName = (a: UpstreamModel, b: UpstreamModel): number => compareStrings(a.name, b.name);
+const byHost = (a: ServerModel, b: ServerModel): number => compareStrings(a.host, b.host);
+const byFile = (a: SecretFile, b: SecretFile): number => compareStrings(a.file, b.file);
 
 /** The TLS host entry covering `host`: itself, else a `*.` wildcard one label up. */
 function tlsCovering(host: string, tlsHosts: ReadonlySet<string>): boolean {
@@ -326,7 +332,7 @@ export function buildModel(cluster: ClusterSnapshot, options: BuildModelOptions)
       const aliases = names.aliases.get(h);
       return aliases ? { ...server, aliases } : server;
     })
-    .sort(byField('host'));
+    .sort(byHost);
   const redirectServers = names.redirects.map(({ from, to }): RedirectServerModel => {
     const target = servers.find((s) => s.host === to);
     const cert = target?.tls ? (certOf.get(from) ?? (target.certificate ? secretFiles.get(target.certificate) : undefined)) : undefined;
@@ -358,8 +364,8 @@ export function buildModel(cluster: ClusterSnapshot, options: BuildModelOptions)
       servers,
       defaultServer,
       ...(redirectServers.length > 0 ? { redirectServers } : {}),
-      upstreams: [...upstreams.values()].sort(byField('name')),
-      secretFiles: [...secretFiles.values()].sort(byField('file')),
+      upstreams: [...upstreams.values()].sort(byName),
+      secretFiles: [...secretFiles.values()].sort(byFile),
       defaultAction: defaultBackend?.action ?? NOT_FOUND,
     },
     owned: owned.length,

@@ -143,15 +143,25 @@ export function locationDirectivesOf(configs: FeatureConfigs, context: LocationC
   const rewrite: string[] = [];
   const rewriteLast: string[] = [];
   const directives: string[] = [];
-  for (const f of WITH.location) {
-    const config = configOf(configs, f.id);
-    if (config === undefined) continue;
-    const d = f.location!(config, context);
+  for (const f of locationFeaturesOf(configs)) {
+    const d = f.location!(configOf(configs, f.id), context);
     if (d.rewrite) rewrite.push(...d.rewrite);
     if (d.rewriteLast) rewriteLast.push(...d.rewriteLast);
     if (d.directives) directives.push(...d.directives);
   }
   return { rewrite, rewriteLast, directives };
+}
+
+/** The last configs asked about, and their features with a `location` hook: consecutive locations usually share one Ingress's configs. */
+let lastLocationConfigs: FeatureConfigs | undefined;
+let lastLocationFeatures: readonly ErasedFeature[] = [];
+
+function locationFeaturesOf(configs: FeatureConfigs): readonly ErasedFeature[] {
+  if (configs !== lastLocationConfigs) {
+    lastLocationFeatures = WITH.location.filter((f) => configOf(configs, f.id) !== undefined);
+    lastLocationConfigs = configs;
+  }
+  return lastLocationFeatures;
 }
 
 /**
