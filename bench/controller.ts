@@ -162,7 +162,7 @@ async function replaceIngress(cluster: KubeCluster, namespace: string, name: str
  * Through the real kube-apiserver (test/support/kube-cluster.ts, needs GATEHOUSE_K8S_ASSETS):
  * Ingress change → route answering (p50), and reloads per 100-update burst.
  */
-export async function benchLiveController(n: number, changes = 15): Promise<LiveControllerBench> {
+export async function benchLiveController(n: number, changes = 15, opts: { dynamicEndpoints?: boolean } = {}): Promise<LiveControllerBench> {
   const assets = kubeAssets();
   if (!assets) throw new Error('the live controller bench needs the real API server: export GATEHOUSE_K8S_ASSETS=$(../shared/k8s/unpack.sh) and apt-get install etcd-server');
   const dir = await workerReadableDir('gh-bench-live-');
@@ -192,7 +192,8 @@ export async function benchLiveController(n: number, changes = 15): Promise<Live
     ].map(([name, ip, port]) => ({ apiVersion: 'v1', kind: 'Service', metadata: { namespace: 'team-0', name: String(name) }, spec: { clusterIP: String(ip), ports: [{ name: 'http', port: Number(port), targetPort: Number(port) }] } }));
     await createAll(cluster, [...syntheticCluster(n, { endpointSlices: true }), ...probes, probe('probe-a')]);
     const [http, https, health, status] = [await freePort(), await freePort(), await freePort(), await freePort()];
-    child = startNode(CLI, [...controllerArgs(dir, http, https, health, status), '--kubeconfig', cluster.adminKubeconfig]);
+    const channel = opts.dynamicEndpoints === false ? ['--dynamic-endpoints=false'] : [];
+    child = startNode(CLI, [...controllerArgs(dir, http, https, health, status), ...channel, '--kubeconfig', cluster.adminKubeconfig]);
     await waitForHttp(`http://127.0.0.1:${health}/readyz`, 300_000, child);
     const times: number[] = [];
     for (let i = 0; i < changes; i++) {
