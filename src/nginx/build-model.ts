@@ -1,5 +1,5 @@
 import { exclusiveServerLinesOf, featureUpstreamsOf, secretFilesOf } from '../annotations/features/index.js';
-import { parseAnnotations } from '../annotations/validate.js';
+import { parseAnnotations, type ParsedAnnotations } from '../annotations/validate.js';
 import { hostRefusal, type HostOwnershipPolicy } from '../k8s/host-ownership.js';
 import { routeKey } from '../k8s/ingress-route.js';
 import { isOwned, type OwnershipOptions } from '../k8s/ownership.js';
@@ -161,6 +161,22 @@ function regexRedosProblem(routes: readonly Route[]): string | undefined {
   return undefined;
 }
 
+/**
+ * The catalog's judgement of an Ingress's annotations, kept from earlier renders: it depends only
+ * on the Ingress object (immutable in the snapshot: an update replaces it) and the two policy
+ * flags, and the controller renders every Ingress again on every change.
+ */
+const PARSED = new WeakMap<Ingress, { readonly policy: string; readonly parsed: ParsedAnnotations }>();
+
+function parsedAnnotationsOf(ingress: Ingress, options: RuleOptions): ParsedAnnotations {
+  const policy = `${options.annotationsRiskLevel}\0${options.allowSnippetAnnotations}`;
+  const earlier = PARSED.get(ingress);
+  if (earlier?.policy === policy) return earlier.parsed;
+  const parsed = parseAnnotations(ingress, options);
+  PARSED.set(ingress, { policy, parsed });
+  return parsed;
+}
+
 /** Snapshot + owned Ingresses → nginx model. Pure and deterministic; problems are data. */
 export function buildModel(cluster: ClusterSnapshot, options: BuildModelOptions): BuildModelResult {
   const owned = cluster.ingresses().filter((i) => isOwned(i, cluster, options.ownership));
@@ -187,7 +203,7 @@ export function buildModel(cluster: ClusterSnapshot, options: BuildModelOptions)
     }
     // Only values the catalog accepted are rendered; an Ingress with a refused annotation is
     // skipped whole (dropping e.g. an allow-list would fail open).
-    const parsed = parseAnnotations(ingress, ruleOptions);
+    const parsed = parsedAnnotationsOf(ingress, ruleOptions);
     if (parsed.rejected) {
       const denied = parsed.findings.filter((f) => f.severity === 'deny').map((f) => `${f.path}: ${f.message}`);
       skipped.push({ ingress: key, reason: `annotations refused: ${denied.join('; ')}` });

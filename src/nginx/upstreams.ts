@@ -135,7 +135,7 @@ export function backendResolver(
     const ref = backend.service;
     const key = `${ref?.name ?? ''}\0${ref?.port?.name ?? ''}\0${ref?.port?.number ?? ''}${backend.resource ? '\0r' : ''}`;
     let hit = byBackend.get(key);
-    if (!hit) byBackend.set(key, (hit = resolveUncached(cluster, namespace, backend, options)));
+    if (!hit) byBackend.set(key, (hit = resolveUncached(cluster, namespace, backend, options, `${optionsKey}\0${key}`)));
     return hit;
   };
 }
@@ -143,11 +143,21 @@ export function backendResolver(
 /** Resolutions within one build: many paths share a backend, and endpoints are sorted once. */
 export type BackendCache = Map<string, Map<string, ResolvedBackend | UnrenderableBackend>>;
 
+/**
+ * Resolutions of earlier renders, by Service object: snapshot objects are immutable (an update
+ * replaces the object), so the same Service, EndpointSlice list (the snapshot's view array is
+ * replaced when a slice changes) and backend key resolve to the same upstream. The controller
+ * renders the whole cluster on every change, and most Services did not change.
+ */
+const RESOLVED = new WeakMap<Service, Map<string, { readonly slices: readonly EndpointSlice[] | undefined; readonly result: ResolvedBackend | UnrenderableBackend }>>();
+
 function resolveUncached(
   cluster: ClusterSnapshot,
   namespace: string,
   backend: IngressBackend,
   options: ResolveOptions,
+  /** The backend and its options as a string (backendResolver), to reuse an earlier render's resolution. */
+  memoKey?: string,
 ): ResolvedBackend | UnrenderableBackend {
   const ref = backend.service;
   if (!ref) return { error: 'resource backends are not supported by the Gatehouse controller' };
@@ -156,6 +166,27 @@ function resolveUncached(
   if (ns === undefined || name === undefined) return { error: `Service name ${JSON.stringify(ref.name)} cannot be rendered` };
   const svc = cluster.service(namespace, ref.name);
   if (!svc) return SERVICE_UNAVAILABLE;
+  if (memoKey === undefined) return resolveService(cluster, namespace, backend, options, svc, ns, name);
+  const slices = cluster.covers('EndpointSlice') ? cluster.endpointSlicesFor(namespace, ref.name) : undefined;
+  let bySvc = RESOLVED.get(svc);
+  if (!bySvc) RESOLVED.set(svc, (bySvc = new Map()));
+  const earlier = bySvc.get(memoKey);
+  if (earlier && earlier.slices === slices) return earlier.result;
+  const result = resolveService(cluster, namespace, backend, options, svc, ns, name);
+  bySvc.set(memoKey, { slices, result });
+  return result;
+}
+
+function resolveService(
+  cluster: ClusterSnapshot,
+  namespace: string,
+  backend: IngressBackend,
+  options: ResolveOptions,
+  svc: Service,
+  ns: string,
+  name: string,
+): ResolvedBackend | UnrenderableBackend {
+  const ref = backend.service!;
   const sp = findServicePort(svc, ref.port);
   if (svc.spec?.type === 'ExternalName') {
     const forbidden = forbiddenExternalName(svc.spec.externalName ?? '');

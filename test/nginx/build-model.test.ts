@@ -126,6 +126,30 @@ describe('upstreams from EndpointSlices', () => {
     expect(build(cluster).model.upstreams[0]?.endpoints).toEqual([{ host: '10.96.0.10', port: 80 }]);
   });
 
+  // Resolutions and annotation verdicts are kept from render to render by object (upstreams.ts,
+  // build-model.ts): a new object must never get an earlier one's answer.
+  test('a render after an EndpointSlice or Service change sees the change; an unchanged cluster renders the same', () => {
+    const cluster = shopCluster(ingress(), WEB_SLICE);
+    const first = build(cluster).model.upstreams;
+    expect(build(cluster).model.upstreams).toEqual(first);
+    cluster.upsert('EndpointSlice', endpointSlice('shop', 'web', ['10.0.0.9'], 8080, { name: WEB_SLICE.metadata!.name! }));
+    expect(build(cluster).model.upstreams).toEqual([{ name: 'shop_web_http', endpoints: [{ host: '10.0.0.9', port: 8080 }] }]);
+    cluster.upsert('Service', service('shop', 'web', [{ name: 'web', port: 80 }]));
+    expect(build(cluster).model.upstreams).toEqual([{ name: 'shop_web_web', endpoints: [] }]);
+  });
+
+  test('a render after an Ingress changes its annotations judges the new ones', () => {
+    const cluster = shopCluster(ingress({ annotations: { 'nginx.ingress.kubernetes.io/proxy-body-size': '8m' } }), WEB_SLICE);
+    expect(build(cluster).skipped).toEqual([]);
+    cluster.upsert('Ingress', ingress({ annotations: { 'nginx.ingress.kubernetes.io/configuration-snippet': 'return 200;' } }));
+    const refused = build(cluster).skipped;
+    expect(refused).toEqual([{ ingress: 'shop/web', reason: expect.stringContaining('snippet annotations are disabled') }]);
+    // The same Ingress object under another policy is judged again.
+    const permissive = build(cluster, { annotations: { annotationsRiskLevel: 'critical', allowSnippetAnnotations: true } }).skipped;
+    expect(permissive).toHaveLength(1);
+    expect(permissive[0]!.reason).not.toContain('snippet annotations are disabled');
+  });
+
   test('a missing Service answers 503 without an upstream', () => {
     const result = build(shopCluster(ingress({ paths: [{ service: 'nope' }] })));
     expect(result.model.servers[0]?.locations[0]?.action).toEqual({ kind: 'status', code: 503 });
