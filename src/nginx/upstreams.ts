@@ -149,7 +149,14 @@ export type BackendCache = Map<string, Map<string, ResolvedBackend | Unrenderabl
  * replaced when a slice changes) and backend key resolve to the same upstream. The controller
  * renders the whole cluster on every change, and most Services did not change.
  */
-const RESOLVED = new WeakMap<Service, Map<string, { readonly slices: readonly EndpointSlice[] | undefined; readonly result: ResolvedBackend | UnrenderableBackend }>>();
+const RESOLVED = new WeakMap<Service, MemoEntry[]>();
+
+/** One resolution of a Service (a Service has a few: per port and balancing), and the slice list it read. */
+interface MemoEntry {
+  readonly key: string;
+  slices: readonly EndpointSlice[] | undefined;
+  result: ResolvedBackend | UnrenderableBackend;
+}
 
 function resolveUncached(
   cluster: ClusterSnapshot,
@@ -168,12 +175,13 @@ function resolveUncached(
   if (!svc) return SERVICE_UNAVAILABLE;
   if (memoKey === undefined) return resolveService(cluster, namespace, backend, options, svc, ns, name);
   const slices = cluster.covers('EndpointSlice') ? cluster.endpointSlicesFor(namespace, ref.name) : undefined;
-  let bySvc = RESOLVED.get(svc);
-  if (!bySvc) RESOLVED.set(svc, (bySvc = new Map()));
-  const earlier = bySvc.get(memoKey);
+  let entries = RESOLVED.get(svc);
+  if (!entries) RESOLVED.set(svc, (entries = []));
+  const earlier = entries.find((e) => e.key === memoKey);
   if (earlier && earlier.slices === slices) return earlier.result;
   const result = resolveService(cluster, namespace, backend, options, svc, ns, name);
-  bySvc.set(memoKey, { slices, result });
+  if (earlier) [earlier.slices, earlier.result] = [slices, result];
+  else entries.push({ key: memoKey, slices, result });
   return result;
 }
 
