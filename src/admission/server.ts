@@ -202,7 +202,7 @@ export function buildWebhookServer(opts: WebhookServerOptions): FastifyInstance 
     if (err.statusCode !== 503 && req.raw.httpVersionMajor === 1 && !req.raw.complete) await dropRestOfBody(req.raw);
     if (err.statusCode === 503) {
       opts.deps.logger.warn({ heldBytes: bodies.bytes }, 'request refused: request bodies over budget');
-      opts.metrics.requests.inc({ webhook: 'unknown', verdict: 'rejected' });
+      opts.metrics.admission.review('unknown', 'rejected');
       const message = `the webhook is holding as many request bodies as it may (${bodies.maxBytes} bytes); retry`;
       // The rest of the body is dropped, so an HTTP/1.1 connection cannot carry another request.
       if (req.raw.httpVersionMajor === 1) void reply.header('connection', 'close');
@@ -221,7 +221,7 @@ export function buildWebhookServer(opts: WebhookServerOptions): FastifyInstance 
               ? `body is not valid JSON: ${err.message}`
             : 'internal error';
     if (status >= 500) opts.deps.logger.error({ err }, 'webhook request failed');
-    opts.metrics.requests.inc({ webhook: 'unknown', verdict: 'rejected' });
+    opts.metrics.admission.review('unknown', 'rejected');
     void reply.code(status).send(encodeReview('admission.k8s.io/v1', '', errored(status, message)));
   });
   app.setNotFoundHandler((req, reply) => {
