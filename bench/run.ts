@@ -11,7 +11,7 @@ import { benchHostileRegex, hostileRegexSection } from './hostile-regex.js';
 import { benchWebhookMemory, webhookMemorySection } from './webhook-memory.js';
 import { benchIngressNginxMethod, type RenderTestResult } from './ingress-nginx-method.js';
 import { benchTrafficLog, trafficLogSection } from './traffic-log.js';
-import { benchWebhooks, median, type ServerResult, type WebhookBench } from './webhook.js';
+import { benchWebhooks, median, WARMUP_SECONDS, type ServerResult, type WebhookBench } from './webhook.js';
 
 const SECONDS = Number(process.env['BENCH_SECONDS'] ?? 10);
 const OUT = join(import.meta.dirname, '../../docs/benchmarks.md');
@@ -60,7 +60,7 @@ cycling 20 AdmissionReviews of ${bench.bodyBytes.min}–${bench.bodyBytes.max} b
 options, and an object with uid, labels, the last-applied-configuration annotation and managedFields;
 half valid, half denied for a wrong port and an injected annotation). Every server runs at once and
 they are loaded one after another, ${bench.rounds} interleaved rounds (the order rotates) of ${bench.seconds} s saturated, then ${bench.seconds} s at
-a fixed 500 req/s, after a 2 s warm-up each; medians over the rounds (each round's req/s in brackets).
+a fixed 500 req/s, after a ${WARMUP_SECONDS} s saturated warm-up each; medians over the rounds (each round's req/s in brackets).
 Server and load generator share the machine's 2 cores. Gatehouse runs as the Deployment runs it
 (manifests/webhook-deployment.yaml: \`NODE_OPTIONS=${bench.nodeOptions}\`, the image's \`--max-semi-space-size=4\`). The bare fastify route (bench/baseline-server.ts)
 is the same fastify HTTPS stack as Gatehouse: it parses the body and answers a constant denial of

@@ -1,11 +1,15 @@
 // Profiles Gatehouse (N = 10,000) and the bare fastify route side by side under the same load
-// (issue 13): `node dist/bench/webhook-profile.js OUT_DIR [seconds]` writes one .cpuprofile each
-// (node --cpu-prof) and prints the self time of each, by function and by package.
+// (issue 13): `node dist/bench/webhook-profile.js OUT_DIR [seconds] [N]` writes one .cpuprofile each
+// (node --cpu-prof) and prints the self time of each, by function and by package. With
+// PROFILER=perf it records on-CPU samples with Linux perf instead (perf-profile.ts says why that
+// is the one to trust for CPU per request on a loaded 2-core machine) and prints CPU µs per
+// request by frame, inclusive and self.
 import { fork, type ChildProcess } from 'node:child_process';
 import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { reviewBodies, syntheticCluster } from './generate-snapshot.js';
 import { freePort, loadWithCpu, stop, waitForHttp } from './lib.js';
+import { foldStacks, perfRecord, perfStacks } from './perf-profile.js';
 import { deploymentSettings } from './webhook-memory.js';
 
 const CLI = join(import.meta.dirname, '../src/cli.js');
@@ -63,17 +67,23 @@ export function summarize(profile: CpuProfile, window: { from: number; to: numbe
   return lines.join('\n');
 }
 
+const PERF = process.env['PROFILER'] === 'perf';
+
 async function profiled(dir: string, script: string, args: string[], env: NodeJS.ProcessEnv): Promise<ChildProcess> {
   await mkdir(dir, { recursive: true });
+  // --perf-prof writes the JIT code map into the working directory.
+  const profiler = PERF ? ['--perf-prof'] : ['--cpu-prof', `--cpu-prof-dir=${dir}`];
   return fork(script, args, {
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
-    execArgv: ['--max-semi-space-size=4', '--cpu-prof', `--cpu-prof-dir=${dir}`, '--import', `data:text/javascript,process.on('SIGTERM',()=>process.exit(0))`],
+    execArgv: ['--max-semi-space-size=4', ...profiler, '--import', `data:text/javascript,process.on('SIGTERM',()=>process.exit(0))`],
     env,
+    cwd: dir,
   });
 }
 
 async function main(): Promise<void> {
-  const out = process.argv[2] ?? '/tmp/gatehouse-profile';
+  // Absolute: each server runs in its own directory (--perf-prof writes there).
+  const out = resolve(process.argv[2] ?? '/tmp/gatehouse-profile');
   const seconds = Number(process.argv[3] ?? 10);
   const n = Number(process.argv[4] ?? 10_000);
   await rm(out, { recursive: true, force: true });
@@ -99,16 +109,25 @@ async function main(): Promise<void> {
     await new Promise((r) => setTimeout(r, 250));
   }
   for (const [name, child, url] of [['fastify', base, `https://127.0.0.1:${basePort}/validate`], ['gatehouse', gh, `https://127.0.0.1:${port}/validate`]] as const) {
-    await loadWithCpu(child.pid!, url, bodies, { seconds: 2, connections: 10 });
+    // Warm-up long enough for V8 to finish optimizing: after 2 s, TurboFan was still compiling on
+    // its worker threads (~20 µs per request in the window, measured with PROFILER=perf); the
+    // rest of the webhook's life has none of that.
+    await loadWithCpu(child.pid!, url, bodies, { seconds: Number(process.env['WARMUP_SECONDS'] ?? 15), connections: 10 });
     const from = Number(process.hrtime.bigint() / 1000n);
+    const recorded = PERF ? perfRecord(child.pid!, join(out, name), seconds) : undefined;
     const r = await loadWithCpu(child.pid!, url, bodies, { seconds, connections: 10 });
+    await recorded;
     windows.set(name, { from, to: Number(process.hrtime.bigint() / 1000n), requests: Math.round(r.rps * seconds) });
     results.push(`${name}: ${Math.round(r.rps)} req/s, ${Math.round(r.cpuUsPerRequest)} µs CPU/request, errors ${r.errors}, non2xx ${r.non2xx}`);
   }
   await stop(base);
   await stop(gh);
   for (const name of ['fastify', 'gatehouse']) {
-    const files = await readdir(join(out, name));
+    if (PERF) {
+      console.log(`==== ${name}\n${foldStacks(perfStacks(join(out, name)), windows.get(name)!.requests)}`);
+      continue;
+    }
+    const files = (await readdir(join(out, name))).filter((f) => f.endsWith('.cpuprofile'));
     const profile = JSON.parse(await readFile(join(out, name, files[0]!), 'utf8')) as CpuProfile;
     console.log(`==== ${name}\n${summarize(profile, windows.get(name)!)}`);
   }

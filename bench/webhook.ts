@@ -22,6 +22,9 @@ const BASELINE = join(import.meta.dirname, 'baseline-server.js');
 /** bench/go-webhook, from dist/bench. */
 const GO_SOURCE = join(import.meta.dirname, '../../bench/go-webhook');
 
+/** Saturated load on each server before the first round. */
+export const WARMUP_SECONDS = 10;
+
 export function median(values: readonly number[]): number {
   const s = [...values].sort((a, b) => a - b);
   const mid = Math.floor(s.length / 2);
@@ -174,7 +177,10 @@ export async function benchWebhooks(opts: { rounds: number; seconds: number; fix
     );
     const isGatehouse = (s: Running) => s.id.startsWith('gatehouse');
     for (const s of running) if (isGatehouse(s)) results.get(s.id)!.rssIdleBefore = await rssMiB(s.child.pid!);
-    for (const s of running) count(results.get(s.id)!, await load(s.url, s.bodies, { seconds: 2, connections: 10 })); // warm-up (JIT, caches)
+    // Warm-up (JIT, caches), long enough for V8 to finish optimizing: after 2 s TurboFan was still
+    // compiling Gatehouse's code on its worker threads, ~20 µs of CPU per request in the first
+    // round that a webhook running for hours does not pay (bench/webhook-profile.ts, PROFILER=perf).
+    for (const s of running) count(results.get(s.id)!, await load(s.url, s.bodies, { seconds: WARMUP_SECONDS, connections: 10 }));
     for (let round = 0; round < opts.rounds; round++) {
       // Rotate who goes first: the load generator and the machine drift during a run.
       const order = running.map((_, i) => running[(i + round) % running.length]!);

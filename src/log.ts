@@ -1,4 +1,5 @@
 import { pino, type Logger } from 'pino';
+import { LineBatch } from './line-batch.js';
 
 // Defence in depth: even if an object slips into a log call, Secret payloads and keys are cut.
 const REDACT = ['data', '*.data', 'stringData', '*.stringData', 'key', '*.key', 'tlsKey', 'req.headers.authorization'];
@@ -6,16 +7,33 @@ const REDACT = ['data', '*.data', 'stringData', '*.stringData', 'key', '*.key', 
 /** How long a log line may wait in the buffer before it is written. */
 const FLUSH_INTERVAL_MS = 500;
 
+/** Characters of log lines written at once. */
+const BATCH_CHARS = 4096;
+
 /**
  * The root logger: JSON lines on stdout (or another destination in tests). Buffered writes: lines
  * go out in batches of 4 KiB, or every 500 ms, instead of one write per review — one line per
- * review written on its own cost more CPU than the review itself in the benchmark.
+ * review written on its own cost more CPU than the review itself in the benchmark. The lines are
+ * gathered before sonic-boom sees them (line-batch.ts says why).
  * https://getpino.io/#/docs/asynchronous
  */
 export function createLogger(level = 'info', destination?: pino.DestinationStream): Logger {
   const options = { level, base: { app: 'gatehouse' }, redact: { paths: REDACT, censor: '[redacted]' } };
   if (destination) return pino(options, destination);
-  const stream = pino.destination({ dest: 1, sync: false, minLength: 4096 });
-  setInterval(() => stream.flush(), FLUSH_INTERVAL_MS).unref();
-  return pino(options, stream);
+  let batch: LineBatch | undefined;
+  // Registered before pino's own exit handlers (pino.destination registers them), so the lines
+  // still gathered reach the destination before it is flushed and closed.
+  const passOn = (): void => {
+    try {
+      batch?.flushSync();
+    } catch {
+      // The destination is gone (closed, or stdout's reader went away): nowhere left to write.
+    }
+  };
+  process.once('beforeExit', passOn);
+  process.once('exit', passOn);
+  const sink = pino.destination({ dest: 1, sync: false, minLength: BATCH_CHARS });
+  batch = new LineBatch(sink, BATCH_CHARS);
+  setInterval(() => batch.flush(), FLUSH_INTERVAL_MS).unref();
+  return pino(options, batch);
 }

@@ -13,7 +13,12 @@ export interface ShapeProblem {
   readonly message: string;
 }
 
-type Check = (value: unknown, path: string) => ShapeProblem | undefined;
+/**
+ * A check of one value: the problem, with its path relative to the value ('' for the value
+ * itself), or undefined. Paths are joined only on the way out of a problem: a well-typed Ingress
+ * (every review the API server sends) builds no path string at all.
+ */
+type Check = (value: unknown) => ShapeProblem | undefined;
 
 function kindOf(value: unknown): string {
   if (value === null) return 'null';
@@ -21,10 +26,22 @@ function kindOf(value: unknown): string {
   return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
 }
 
-const str: Check = (v, p) => (typeof v === 'string' ? undefined : { path: p, message: `must be a string, not ${kindOf(v)}` });
-const int: Check = (v, p) => (Number.isInteger(v) ? undefined : { path: p, message: `must be an integer, not ${kindOf(v)}` });
-const intOrString: Check = (v, p) =>
-  typeof v === 'string' || Number.isInteger(v) ? undefined : { path: p, message: `must be an integer or a string, not ${kindOf(v)}` };
+/** `problem`, one level down: under field `key` of an object. */
+function underField(key: string, problem: ShapeProblem): ShapeProblem {
+  const rest = problem.path;
+  return { path: rest === '' ? key : rest.startsWith('[') ? `${key}${rest}` : `${key}.${rest}`, message: problem.message };
+}
+
+/** `problem`, one level down: under `[index]` of a list or a map. */
+function underIndex(index: number | string, problem: ShapeProblem): ShapeProblem {
+  const rest = problem.path;
+  return { path: rest === '' || rest.startsWith('[') ? `[${index}]${rest}` : `[${index}].${rest}`, message: problem.message };
+}
+
+const str: Check = (v) => (typeof v === 'string' ? undefined : { path: '', message: `must be a string, not ${kindOf(v)}` });
+const int: Check = (v) => (Number.isInteger(v) ? undefined : { path: '', message: `must be an integer, not ${kindOf(v)}` });
+const intOrString: Check = (v) =>
+  typeof v === 'string' || Number.isInteger(v) ? undefined : { path: '', message: `must be an integer or a string, not ${kindOf(v)}` };
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -32,25 +49,26 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 
 /** An object whose listed fields, when present (null counts as absent, as in Go), pass their checks. */
 function object(fields: Readonly<Record<string, Check>>): Check {
-  const checks = Object.entries(fields);
-  return (v, p) => {
-    if (!isRecord(v)) return { path: p, message: `must be an object, not ${kindOf(v)}` };
-    for (const [key, check] of checks) {
-      const field = v[key];
+  const keys = Object.keys(fields);
+  const checks = keys.map((k) => fields[k]!);
+  return (v) => {
+    if (!isRecord(v)) return { path: '', message: `must be an object, not ${kindOf(v)}` };
+    for (let i = 0; i < keys.length; i++) {
+      const field = v[keys[i]!];
       if (field === undefined || field === null) continue;
-      const problem = check(field, p === '' ? key : `${p}.${key}`);
-      if (problem) return problem;
+      const problem = checks[i]!(field);
+      if (problem) return underField(keys[i]!, problem);
     }
     return undefined;
   };
 }
 
 function list(item: Check): Check {
-  return (v, p) => {
-    if (!Array.isArray(v)) return { path: p, message: `must be a list, not ${kindOf(v)}` };
+  return (v) => {
+    if (!Array.isArray(v)) return { path: '', message: `must be a list, not ${kindOf(v)}` };
     for (let i = 0; i < v.length; i++) {
-      const problem = item(v[i], `${p}[${i}]`);
-      if (problem) return problem;
+      const problem = item(v[i]);
+      if (problem) return underIndex(i, problem);
     }
     return undefined;
   };
@@ -58,13 +76,14 @@ function list(item: Check): Check {
 
 /** `check`, and the field `key` must be present (normalize-ingress.ts and the rules read `http.paths` unguarded). */
 function required(key: string, check: Check): Check {
-  return (v, p) => (isRecord(v) && v[key] == null ? { path: `${p}.${key}`, message: 'required' } : check(v, p));
+  return (v) => (isRecord(v) && v[key] == null ? { path: key, message: 'required' } : check(v));
 }
 
-function stringMap(v: unknown, p: string): ShapeProblem | undefined {
-  if (!isRecord(v)) return { path: p, message: `must be an object, not ${kindOf(v)}` };
-  for (const [key, value] of Object.entries(v)) {
-    if (typeof value !== 'string') return { path: `${p}[${key}]`, message: `must be a string, not ${kindOf(value)} (quote it in YAML)` };
+function stringMap(v: unknown): ShapeProblem | undefined {
+  if (!isRecord(v)) return { path: '', message: `must be an object, not ${kindOf(v)}` };
+  for (const key of Object.keys(v)) {
+    const value = v[key];
+    if (typeof value !== 'string') return underIndex(key, { path: '', message: `must be a string, not ${kindOf(value)} (quote it in YAML)` });
   }
   return undefined;
 }
@@ -95,7 +114,7 @@ const INGRESS = object({
 
 /** The first field of `object` that cannot be an Ingress's, or undefined when its fields have the right types. */
 export function ingressShapeProblem(object: unknown): ShapeProblem | undefined {
-  return INGRESS(object, '');
+  return INGRESS(object);
 }
 
 /** A copy without null-valued fields: Go decodes `field: null` as absent, and so do the rules. */
@@ -112,14 +131,46 @@ function withoutNulls(value: unknown): unknown {
 
 /**
  * Fields of every object the API server sends that no rule, mutator or ownership check reads:
- * left out of the copy, not walked. managedFields is most of a real review's bytes (a few KiB of
+ * left out of the view, never walked. managedFields is most of a real review's bytes (a few KiB of
  * `f:`/`k:` keys per field manager), status is the controller's to write.
  * https://kubernetes.io/docs/reference/using-api/server-side-apply/#field-management
  */
 const UNREAD_METADATA = 'managedFields';
 const UNREAD_TOP_LEVEL = 'status';
 
-/** The Ingress as the rules read it: nulls dropped, unread fields left out. */
+/**
+ * Whether `value` holds a null-valued field anywhere, i.e. whether withoutNulls would change it
+ * (list items are kept, null or not). Iterative: a deeply nested body must not overflow the stack.
+ */
+function holdsNull(value: unknown): boolean {
+  if (typeof value !== 'object' || value === null) return false;
+  const stack: object[] = [value];
+  while (stack.length > 0) {
+    const node = stack.pop()!;
+    if (Array.isArray(node)) {
+      for (const item of node as unknown[]) if (typeof item === 'object' && item !== null) stack.push(item as object);
+    } else {
+      for (const key in node) {
+        const field = (node as Record<string, unknown>)[key];
+        if (field === null) return true;
+        if (typeof field === 'object') stack.push(field as object);
+      }
+    }
+  }
+  return false;
+}
+
+/** `value` without nulls: itself when it holds none (almost always), else a copy. */
+function nullFree(value: unknown): unknown {
+  return holdsNull(value) ? withoutNulls(value) : value;
+}
+
+/**
+ * The Ingress as the rules read it: nulls dropped, unread fields left out. Only the top level and
+ * metadata are new objects; a field without nulls (spec, annotations… in every review the API
+ * server sends) is the request's own, shared read-only (the Ingress types are readonly; rules are
+ * pure) rather than copied.
+ */
 function rulesView(object: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const key of Object.keys(object)) {
@@ -129,10 +180,10 @@ function rulesView(object: Record<string, unknown>): Record<string, unknown> {
       const metadata: Record<string, unknown> = {};
       for (const k of Object.keys(field)) {
         const v = field[k];
-        if (v !== null && k !== UNREAD_METADATA) metadata[k] = withoutNulls(v);
+        if (v !== null && k !== UNREAD_METADATA) metadata[k] = nullFree(v);
       }
       out[key] = metadata;
-    } else out[key] = withoutNulls(field);
+    } else out[key] = nullFree(field);
   }
   return out;
 }

@@ -10,9 +10,10 @@ export interface NamespacedReference {
   name: string;
 }
 
+/** Catalog keys of kind `namespaced-name`, with their full annotation key (built once, not per review). */
 const REFERENCE_KEYS = (ANNOTATION_CATALOG as readonly AnnotationEntry[])
   .filter((e) => e.kind === 'namespaced-name')
-  .map((e) => e.key);
+  .map((e) => ({ key: e.key, fullKey: NGINX_ANNOTATION_PREFIX + e.key }));
 
 /**
  * The references to objects in an explicit namespace (`ns/name`) made by catalog annotations of
@@ -23,8 +24,7 @@ export function namespacedReferences(ingress: Ingress): NamespacedReference[] {
   const annotations = ingress.metadata?.annotations;
   if (!annotations) return [];
   const refs: NamespacedReference[] = [];
-  for (const key of REFERENCE_KEYS) {
-    const fullKey = NGINX_ANNOTATION_PREFIX + key;
+  for (const { key, fullKey } of REFERENCE_KEYS) {
     const raw = annotations[fullKey];
     if (raw === undefined) continue;
     const verdict = checkAnnotationValue(key, raw);

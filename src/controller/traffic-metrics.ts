@@ -1,4 +1,5 @@
 import type { Registry } from 'prom-client';
+import { distribution, histogramValues, observe, registerScrapeMetric as register, type Distribution } from '../scrape-metrics.js';
 import type { TrafficRecord } from './traffic-line.js';
 
 type Label = 'namespace' | 'ingress' | 'service' | 'path' | 'status';
@@ -10,13 +11,6 @@ const BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 /** Label sets kept at most; more are counted as `overflow` and dropped (a hostile sender cannot grow memory). */
 export const DEFAULT_MAX_SERIES = 10_000;
 
-/** Observations per bucket (not cumulative; the last is +Inf), their sum and count. */
-interface Distribution {
-  readonly counts: Float64Array;
-  sum: number;
-  count: number;
-}
-
 interface Series {
   readonly labels: Labels;
   requests: number;
@@ -24,57 +18,6 @@ interface Series {
   bytesOut: number;
   readonly duration: Distribution;
   readonly upstream: Distribution;
-}
-
-function distribution(): Distribution {
-  return { counts: new Float64Array(BUCKETS.length + 1), sum: 0, count: 0 };
-}
-
-function observe(d: Distribution, value: number): void {
-  let i = 0;
-  while (i < BUCKETS.length && value > BUCKETS[i]!) i++;
-  d.counts[i]!++;
-  d.sum += value;
-  d.count++;
-}
-
-interface MetricValue {
-  readonly labels: Readonly<Record<string, string | number>>;
-  readonly value: number;
-  readonly metricName?: string;
-}
-
-/**
- * A metric whose values are computed at scrape time from plain numbers: prom-client's own
- * Counter/Histogram hash the label object on every inc (~11 µs per request for these five
- * metrics, measured), which at ten thousand requests a second takes a good part of a core.
- * Registered by the duck type prom-client's Registry reads (name, help, type, get()).
- */
-function register(registry: Registry, name: string, help: string, type: 'counter' | 'histogram', values: () => MetricValue[]): void {
-  const metric = {
-    name,
-    help,
-    type,
-    aggregator: 'sum',
-    get: async () => ({ name, help, type, aggregator: 'sum', values: values() }),
-    reset: () => undefined,
-  };
-  registry.registerMetric(metric as unknown as Parameters<Registry['registerMetric']>[0]);
-}
-
-function histogramValues(name: string, series: Iterable<Series>, pick: (s: Series) => Distribution): MetricValue[] {
-  const out: MetricValue[] = [];
-  for (const s of series) {
-    const d = pick(s);
-    if (d.count === 0) continue;
-    let cumulative = 0;
-    for (let i = 0; i <= BUCKETS.length; i++) {
-      cumulative += d.counts[i]!;
-      out.push({ labels: { ...s.labels, le: i < BUCKETS.length ? BUCKETS[i]! : '+Inf' }, value: cumulative, metricName: `${name}_bucket` });
-    }
-    out.push({ labels: s.labels, value: d.sum, metricName: `${name}_sum` }, { labels: s.labels, value: d.count, metricName: `${name}_count` });
-  }
-  return out;
 }
 
 /**
@@ -94,10 +37,10 @@ export class TrafficMetrics {
     const each = (pick: (s: Series) => number) => () => [...all()].map((s) => ({ labels: s.labels, value: pick(s) }));
     register(registry, 'gatehouse_requests_total', 'Requests nginx answered, by Ingress, Service, path and status class', 'counter', each((s) => s.requests));
     register(registry, 'gatehouse_request_duration_seconds', 'Time nginx spent on a request (first byte read to last byte sent)', 'histogram', () =>
-      histogramValues('gatehouse_request_duration_seconds', all(), (s) => s.duration),
+      histogramValues('gatehouse_request_duration_seconds', BUCKETS, [...all()].map((s) => ({ labels: s.labels, distribution: s.duration }))),
     );
     register(registry, 'gatehouse_upstream_response_seconds', 'Time the backends took to answer (sum over retries)', 'histogram', () =>
-      histogramValues('gatehouse_upstream_response_seconds', all(), (s) => s.upstream),
+      histogramValues('gatehouse_upstream_response_seconds', BUCKETS, [...all()].map((s) => ({ labels: s.labels, distribution: s.upstream }))),
     );
     register(registry, 'gatehouse_request_bytes_total', 'Bytes received from clients (request line, headers and body)', 'counter', each((s) => s.bytesIn));
     register(registry, 'gatehouse_response_bytes_total', 'Bytes sent to clients (headers and body)', 'counter', each((s) => s.bytesOut));
@@ -120,15 +63,15 @@ export class TrafficMetrics {
         return;
       }
       const labels = { namespace: r.namespace, ingress: r.ingress, service: r.service, path: r.path, status: r.status };
-      s = { labels, requests: 0, bytesIn: 0, bytesOut: 0, duration: distribution(), upstream: distribution() };
+      s = { labels, requests: 0, bytesIn: 0, bytesOut: 0, duration: distribution(BUCKETS), upstream: distribution(BUCKETS) };
       this.series.set(key, s);
     }
     this.lines.accepted++;
     s.requests++;
     s.bytesIn += r.bytesIn;
     s.bytesOut += r.bytesOut;
-    observe(s.duration, r.requestSeconds);
-    if (r.upstreamSeconds !== undefined) observe(s.upstream, r.upstreamSeconds);
+    observe(s.duration, BUCKETS, r.requestSeconds);
+    if (r.upstreamSeconds !== undefined) observe(s.upstream, BUCKETS, r.upstreamSeconds);
   }
 
   /** Label sets held now. */

@@ -17,6 +17,8 @@ export interface LruLimits<K, V> {
  */
 export class LruCache<K, V> {
   private readonly entries = new Map<K, { readonly value: V; readonly bytes: number }>();
+  /** The most recently used key: already last in `entries`, so a hit on it moves nothing. */
+  private newest: K | undefined;
   private totalBytes = 0;
   private readonly maxEntries: number;
   private readonly maxBytes: number;
@@ -44,8 +46,12 @@ export class LruCache<K, V> {
   get(key: K): V | undefined {
     const entry = this.entries.get(key);
     if (entry === undefined) return undefined;
-    this.entries.delete(key);
-    this.entries.set(key, entry);
+    // Several rules look up the same path in one review: the repeats find it last already.
+    if (key !== this.newest) {
+      this.entries.delete(key);
+      this.entries.set(key, entry);
+      this.newest = key;
+    }
     return entry.value;
   }
 
@@ -54,6 +60,7 @@ export class LruCache<K, V> {
     const bytes = this.sizeOf(key, value);
     if (bytes > this.maxBytes) return;
     this.entries.set(key, { value, bytes });
+    this.newest = key;
     this.totalBytes += bytes;
     while (this.entries.size > this.maxEntries || this.totalBytes > this.maxBytes) {
       const oldest = this.entries.keys().next();
@@ -67,5 +74,6 @@ export class LruCache<K, V> {
     if (entry === undefined) return;
     this.entries.delete(key);
     this.totalBytes -= entry.bytes;
+    if (key === this.newest) this.newest = undefined;
   }
 }

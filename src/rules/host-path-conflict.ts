@@ -11,6 +11,11 @@ import type { Finding, Rule } from './types.js';
 
 const ID = 'host-path-conflict';
 
+/** The host as a message names it; built only for a finding (most paths have none). */
+function hostPhrase(host: string): string {
+  return host === '' ? 'any host' : `host ${quote(host)}`;
+}
+
 /** The first path of `ingress` on `host` that claims the route `key`, if any. */
 function pathClaiming(ingress: Ingress, host: string, key: string): HTTPIngressPath | undefined {
   const regex = regexEnabled(ingress);
@@ -66,13 +71,12 @@ export const hostPathConflictRule: Rule = {
           const spelt = theirPath === path && theirType === pathType ? '' : ` (as ${theirType} ${quote(theirPath)}, the same route)`;
           owners.push(`${quote(objectKey(other))}${spelt}`);
         }
-        const where = host === '' ? 'any host' : `host ${quote(host)}`;
         if (canary && !mainServed) {
           findings.push({
             rule: ID,
             severity: 'warn',
             path: `${httpPath(r, i)}.path`,
-            message: `no main (non-canary) Gatehouse Ingress serves ${where} path ${quote(path)} (${pathType}): this canary is not served until one does`,
+            message: `no main (non-canary) Gatehouse Ingress serves ${hostPhrase(host)} path ${quote(path)} (${pathType}): this canary is not served until one does`,
           });
         }
         if (owners.length === 0) return;
@@ -82,7 +86,7 @@ export const hostPathConflictRule: Rule = {
             rule: ID,
             severity: 'deny',
             path: `${httpPath(r, i)}.path`,
-            message: `${where} path ${quote(path)} (${pathType}) already has a canary, Ingress ${owners.join(', ')}: one canary per route`,
+            message: `${hostPhrase(host)} path ${quote(path)} (${pathType}) already has a canary, Ingress ${owners.join(', ')}: one canary per route`,
           });
           return;
         }
@@ -90,7 +94,7 @@ export const hostPathConflictRule: Rule = {
           rule: ID,
           severity: 'deny',
           path: `${httpPath(r, i)}.path`,
-          message: `${where} path ${quote(path)} (${pathType}) is already served by Ingress ${owners.join(', ')}`,
+          message: `${hostPhrase(host)} path ${quote(path)} (${pathType}) is already served by Ingress ${owners.join(', ')}`,
         });
       });
     });

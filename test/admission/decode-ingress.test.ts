@@ -36,7 +36,7 @@ describe('ingressShapeProblem', () => {
 });
 
 describe('decodeIngress', () => {
-  test('copies what rules read, without nulls, and leaves out managedFields and status', () => {
+  test('keeps what rules read, without nulls, and leaves out managedFields and status', () => {
     const sent = {
       ...ingress({ annotations: { a: 'b', 'kubectl.kubernetes.io/last-applied-configuration': '{}' } }),
       metadata: {
@@ -50,6 +50,28 @@ describe('decodeIngress', () => {
     const decoded = decodeIngress(sent);
     expect(decoded).toEqual({ ingress: { apiVersion: sent.apiVersion, kind: sent.kind, metadata: { ...ingress().metadata, annotations: sent.metadata.annotations }, spec: sent.spec } });
     if (!('ingress' in decoded)) throw new Error('not decoded');
-    expect(decoded.ingress['spec']).not.toBe(sent.spec);
+    // A field without nulls is not copied: rules read it where it is (the types are readonly).
+    expect(decoded.ingress['spec']).toBe(sent.spec);
+  });
+
+  test.for([
+    ['in spec', ['spec', 'tls'], [{ hosts: ['a.example.com'], secretName: null }], [{ hosts: ['a.example.com'] }]],
+    ['in a list item', ['metadata', 'finalizers'], ['a', null, 'b'], ['a', null, 'b']],
+    ['in metadata', ['metadata', 'ownerReferences'], [{ name: 'x', controller: null }], [{ name: 'x' }]],
+  ] as const)('a null field %s is dropped from a copy (list items stay); the request keeps it', ([, path, value, expected]) => {
+    const sent = withField([...path], value);
+    const decoded = decodeIngress(sent);
+    if (!('ingress' in decoded)) throw new Error('not decoded');
+    const [top, field] = path;
+    expect((decoded.ingress[top] as Record<string, unknown>)[field]).toEqual(expected);
+    expect(((sent as Record<string, Record<string, unknown>>)[top]!)[field]).toEqual(value);
+  });
+
+  test('a deeply nested field neither overflows the stack nor is walked twice', () => {
+    const depth = 100_000;
+    const sent = JSON.parse(`{"metadata":{"name":"x"},"spec":{"x":${'['.repeat(depth)}1${']'.repeat(depth)}}}`) as Record<string, unknown>;
+    const decoded = decodeIngress(sent);
+    if (!('ingress' in decoded)) throw new Error('not decoded');
+    expect(decoded.ingress['spec']).toBe(sent['spec']);
   });
 });

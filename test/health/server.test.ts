@@ -37,9 +37,8 @@ describe('health server', () => {
   });
 
   test('metrics exposes the admission and snapshot series in Prometheus text format', async () => {
-    metrics.requests.inc({ webhook: 'validate', verdict: 'denied' });
-    metrics.findings.inc({ rule: 'backend-port', severity: 'deny' });
-    metrics.duration.observe({ webhook: 'validate' }, 0.0004);
+    metrics.admission.review('validate', 'denied', 0.0004);
+    metrics.admission.findings([{ rule: 'backend-port', severity: 'deny', path: 'spec', message: 'm' }]);
     const res = await fetch(`${base}/metrics`);
     expect(res.headers.get('content-type')).toContain('text/plain');
     const text = await res.text();

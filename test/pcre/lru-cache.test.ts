@@ -27,6 +27,28 @@ describe('entry bound', () => {
     expect([cache.get('a'), cache.get('b')]).toEqual([1, undefined]);
   });
 
+  test('repeated reads of the most recent entry keep the order exact', () => {
+    const cache = new LruCache<string, number>({ maxEntries: 2 });
+    cache.set('a', 1);
+    cache.set('b', 2);
+    cache.get('b');
+    cache.get('b');
+    cache.get('a');
+    cache.get('a');
+    cache.set('c', 3);
+    expect([cache.get('a'), cache.get('b'), cache.get('c')]).toEqual([1, undefined, 3]);
+  });
+
+  test('an overwritten most recent entry is still found and ordered', () => {
+    const cache = new LruCache<string, number>({ maxEntries: 2 });
+    cache.set('a', 1);
+    cache.set('b', 2);
+    cache.set('b', 3);
+    cache.get('a');
+    cache.set('c', 4);
+    expect([cache.get('a'), cache.get('b'), cache.get('c')]).toEqual([1, undefined, 4]);
+  });
+
   test('overwriting a key does not grow the cache', () => {
     const cache = new LruCache<string, number>({ maxEntries: 2 });
     cache.set('a', 1);

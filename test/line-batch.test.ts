@@ -1,0 +1,55 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pino } from 'pino';
+import { afterEach, beforeEach, describe, expect, test } from 'vitest';
+import { LineBatch } from '../src/line-batch.js';
+
+let dir: string;
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'line-batch-'));
+});
+afterEach(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+/** A real sonic-boom destination on a file, as log.ts builds it, behind a batch. */
+function batchOnFile(minLength: number): { batch: LineBatch; file: string } {
+  const file = join(dir, 'log');
+  const sink = pino.destination({ dest: file, sync: false, minLength, mkdir: false });
+  return { batch: new LineBatch(sink, minLength), file };
+}
+
+const ready = (b: LineBatch) => new Promise<void>((resolve) => b.flush(() => resolve()));
+
+describe('LineBatch', () => {
+  test('keeps lines under the batch size until flushed, then writes them in order', async () => {
+    const { batch, file } = batchOnFile(4096);
+    await ready(batch);
+    batch.write('{"a":1}\n');
+    batch.write('{"b":2}\n');
+    expect(await readFile(file, 'utf8')).toBe('');
+    batch.flushSync();
+    expect(await readFile(file, 'utf8')).toBe('{"a":1}\n{"b":2}\n');
+  });
+
+  test('hands a full batch on at once, and every line arrives once, in order', async () => {
+    const { batch, file } = batchOnFile(256);
+    await ready(batch);
+    const lines = Array.from({ length: 500 }, (_, i) => `{"line":${i},"pad":"${'x'.repeat(i % 40)}"}\n`);
+    for (const line of lines) batch.write(line);
+    await ready(batch);
+    expect(await readFile(file, 'utf8')).toBe(lines.join(''));
+  });
+
+  test('serves as a pino destination: the lines are pino\'s, unchanged', async () => {
+    const { batch, file } = batchOnFile(4096);
+    await ready(batch);
+    const logger = pino({ base: { app: 'gatehouse' } }, batch);
+    logger.info({ uid: 'u-1', rules: ['tls'] }, 'admission review');
+    logger.flush();
+    batch.flushSync();
+    const line = JSON.parse(await readFile(file, 'utf8')) as Record<string, unknown>;
+    expect(line).toMatchObject({ level: 30, app: 'gatehouse', uid: 'u-1', rules: ['tls'], msg: 'admission review' });
+  });
+});
