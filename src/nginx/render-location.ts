@@ -71,9 +71,9 @@ function actionParts(action: Action, ctx: LocationContext, featureDirectives: re
       const upstream = ctx.upstreams.get(action.upstream);
       // An `upstream {}` without servers fails `nginx -t`: a Service with no ready endpoint
       // answers 503 instead, as ingress-nginx does.
-      if (!upstream || (upstream.endpoints.length === 0 && !ctx.dynamic?.has(upstream.name))) return { rewritePhase: ['return 503;'], content: [] };
+      if (!upstream || (upstream.endpoints.length === 0 && !onEndpointChannel(action, ctx))) return { rewritePhase: ['return 503;'], content: [] };
       const [directive, scheme] = PASS_SCHEME[action.protocol];
-      const dynamic = ctx.dynamic?.has(upstream.name) === true;
+      const dynamic = onEndpointChannel(action, ctx);
       // On the endpoint channel, a location the 503 placeholder cannot answer (it speaks plain
       // HTTP/1) names its upstream for Lua, which answers 503 itself when there is no endpoint;
       // grpc_pass has no $proxy_host, so the balancer reads the same variable.
@@ -94,7 +94,7 @@ function actionParts(action: Action, ctx: LocationContext, featureDirectives: re
  */
 function reachable(action: Action, ctx: LocationContext): Extract<Action, { kind: 'proxy' }> | undefined {
   if (action.kind !== 'proxy') return undefined;
-  return (ctx.upstreams.get(action.upstream)?.endpoints.length ?? 0) > 0 || ctx.dynamic?.has(action.upstream) ? action : undefined;
+  return (ctx.upstreams.get(action.upstream)?.endpoints.length ?? 0) > 0 || onEndpointChannel(action, ctx) ? action : undefined;
 }
 
 function when(condition: string, lines: readonly string[]): string[] {
@@ -120,7 +120,7 @@ function splitActionParts(main: Action, canary: CanaryModel, ctx: LocationContex
     if (m.upstream === c.upstream) return mainParts;
     const [directive, scheme] = PASS_SCHEME[m.protocol];
     // $gh_upstream names the chosen side for Lua too (see actionParts).
-    const check = (m.protocol !== 'HTTP' || checkEmpty) && (ctx.dynamic?.has(m.upstream) || ctx.dynamic?.has(c.upstream)) ? [CHECK_ENDPOINTS_LINE] : [];
+    const check = (m.protocol !== 'HTTP' || checkEmpty) && (onEndpointChannel(m, ctx) || onEndpointChannel(c, ctx)) ? [CHECK_ENDPOINTS_LINE] : [];
     return { rewritePhase: [`set $gh_upstream ${m.upstream};`, ...when('$gh_canary', [`set $gh_upstream ${c.upstream};`])], content: [...check, `${directive} ${scheme}://$gh_upstream;`] };
   }
   // The reachable side's own rewrite-phase lines (naming its upstream for Lua) follow the other's `return`.
