@@ -1,5 +1,5 @@
 import { pino, type Logger } from 'pino';
-import { LineBatch } from './line-batch.js';
+import { bufferedDestination, LineBatch } from './line-batch.js';
 
 // Defence in depth: even if an object slips into a log call, Secret payloads and keys are cut.
 const REDACT = ['data', '*.data', 'stringData', '*.stringData', 'key', '*.key', 'tlsKey', 'req.headers.authorization'];
@@ -32,8 +32,7 @@ export function createLogger(level = 'info', destination?: pino.DestinationStrea
   };
   process.once('beforeExit', passOn);
   process.once('exit', passOn);
-  const sink = pino.destination({ dest: 1, sync: false, minLength: BATCH_CHARS });
-  batch = new LineBatch(sink, BATCH_CHARS);
+  batch = new LineBatch(bufferedDestination(1, BATCH_CHARS), BATCH_CHARS);
   setInterval(() => batch.flush(), FLUSH_INTERVAL_MS).unref();
   return pino(options, batch);
 }

@@ -1,9 +1,10 @@
+import { openSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
-import { LineBatch } from '../src/line-batch.js';
+import { bufferedDestination, LineBatch } from '../src/line-batch.js';
 
 let dir: string;
 beforeEach(async () => {
@@ -16,8 +17,7 @@ afterEach(async () => {
 /** A real sonic-boom destination on a file, as log.ts builds it, behind a batch. */
 function batchOnFile(minLength: number): { batch: LineBatch; file: string } {
   const file = join(dir, 'log');
-  const sink = pino.destination({ dest: file, sync: false, minLength, mkdir: false });
-  return { batch: new LineBatch(sink, minLength), file };
+  return { batch: new LineBatch(bufferedDestination(openSync(file, 'a'), minLength), minLength), file };
 }
 
 const ready = (b: LineBatch) => new Promise<void>((resolve) => b.flush(() => resolve()));
@@ -51,5 +51,15 @@ describe('LineBatch', () => {
     batch.flushSync();
     const line = JSON.parse(await readFile(file, 'utf8')) as Record<string, unknown>;
     expect(line).toMatchObject({ level: 30, app: 'gatehouse', uid: 'u-1', rules: ['tls'], msg: 'admission review' });
+  });
+
+  test('writes text beyond ASCII as the UTF-8 it is', async () => {
+    const { batch, file } = batchOnFile(16);
+    await ready(batch);
+    const lines = ['{"host":"bücher.example"}\n', '{"msg":"✓ 日本"}\n', '{"emoji":"🦊"}\n'];
+    for (const line of lines) batch.write(line);
+    await ready(batch);
+    batch.flushSync();
+    expect(await readFile(file, 'utf8')).toBe(lines.join(''));
   });
 });

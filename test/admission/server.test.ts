@@ -136,6 +136,17 @@ describe('webhook over HTTPS', () => {
     expect((await post1(`${origin}/validate`, review(ingress()), tls)).json.response.allowed).toBe(true);
   });
 
+  test('reviews arriving together are each answered with their own uid and verdict (decided in one batch)', async () => {
+    const sent = Array.from({ length: 40 }, (_, i) => ({ uid: `705ab4f5-6393-11e8-b7cc-${String(i).padStart(12, "0")}`, denied: i % 3 === 0, h2: i % 2 === 0 }));
+    const answers = await Promise.all(
+      sent.map(({ uid, denied, h2 }) => {
+        const body = review(ingress({ paths: [{ port: denied ? 8080 : 80 }] }), { uid });
+        return h2 ? post2(origin, '/validate', body, tls) : post1(`${origin}/validate`, body, tls);
+      }),
+    );
+    expect(answers.map((a) => [a.json.response.uid, a.json.response.allowed])).toEqual(sent.map(({ uid, denied }) => [uid, !denied]));
+  });
+
   test.for([
     ['malformed JSON', '{"apiVersion": ', 'application/json', 400, 'not valid JSON'],
     ['a wrong content type', 'apiVersion=1', 'application/x-www-form-urlencoded', 415, 'content type must be application/json'],
@@ -182,6 +193,31 @@ describe('webhook over HTTPS', () => {
       expect(res.json.response.warnings[0]).toContain('still loading the cluster state');
     } finally {
       synced = true;
+    }
+  });
+});
+
+describe('a failure outside the rules', () => {
+  test('answers every review of the batch with a 500 AdmissionReview and keeps serving', async () => {
+    let broken = true;
+    const d = { ...deps([portRule]), policy: () => {
+      if (broken) throw new Error('policy unreadable');
+      return DEFAULT_RULE_OPTIONS.policy;
+    } };
+    const app = buildWebhookServer({ tls: server, deps: d, metrics: createWebhookMetrics(() => d.cluster) });
+    await app.listen({ host: '127.0.0.1', port: 0 });
+    try {
+      const origin = `https://127.0.0.1:${(app.server.address() as { port: number }).port}`;
+      const tls = { ca: ca.cert };
+      const answers = await Promise.all([1, 2, 3].map(() => post1(`${origin}/validate`, review(ingress()), tls)));
+      for (const a of answers) {
+        expect(a.status).toBe(500);
+        expect(a.json).toMatchObject({ kind: 'AdmissionReview', response: { allowed: false, status: { code: 500, message: 'internal error' } } });
+      }
+      broken = false;
+      expect((await post1(`${origin}/validate`, review(ingress()), tls)).json.response).toEqual({ uid: UID, allowed: true });
+    } finally {
+      await app.close();
     }
   });
 });
