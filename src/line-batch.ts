@@ -61,7 +61,9 @@ export class LineBatch {
  * not a path: sonic-boom 4.2's buffer mode fails on a flush asked for before it has opened a path.
  */
 export function bufferedDestination(fd: number, minLength: number): LineSink {
-  const boom = pino.destination({ dest: fd, sync: false, minLength, contentMode: 'buffer' });
+  // Each write is a round trip through libuv's thread pool (a thread woken: tens of µs on a
+  // shared 2-vCPU machine), so batches are large; sonic-boom's maxWrite must exceed minLength.
+  const boom = pino.destination({ dest: fd, sync: false, minLength, maxWrite: 2 * minLength, contentMode: 'buffer' });
   // In buffer mode sonic-boom's write takes Buffers; its type declares the utf8 mode's string.
   return boom as unknown as LineSink;
 }

@@ -8,11 +8,11 @@ const REDACT = ['data', '*.data', 'stringData', '*.stringData', 'key', '*.key', 
 const FLUSH_INTERVAL_MS = 500;
 
 /** Characters of log lines written at once. */
-const BATCH_CHARS = 4096;
+const BATCH_CHARS = 16 * 1024;
 
 /**
  * The root logger: JSON lines on stdout (or another destination in tests). Buffered writes: lines
- * go out in batches of 4 KiB, or every 500 ms, instead of one write per review — one line per
+ * go out in batches of 16 KiB, or every 500 ms, instead of one write per review — one line per
  * review written on its own cost more CPU than the review itself in the benchmark. The lines are
  * gathered before sonic-boom sees them (line-batch.ts says why).
  * https://getpino.io/#/docs/asynchronous

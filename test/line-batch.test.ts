@@ -42,6 +42,16 @@ describe('LineBatch', () => {
     expect(await readFile(file, 'utf8')).toBe(lines.join(''));
   });
 
+  test('a line longer than a batch arrives whole, in order with the short lines around it', async () => {
+    const { batch, file } = batchOnFile(256);
+    await ready(batch);
+    const lines = Array.from({ length: 60 }, (_, i) => `{"line":${i},"pad":"${(i % 7 === 0 ? 'é' : 'x').repeat(i % 5 === 0 ? 2000 : i)}"}\n`);
+    for (const line of lines) batch.write(line);
+    await ready(batch);
+    batch.flushSync();
+    expect(await readFile(file, 'utf8')).toBe(lines.join(''));
+  });
+
   test('serves as a pino destination: the lines are pino\'s, unchanged', async () => {
     const { batch, file } = batchOnFile(4096);
     await ready(batch);
