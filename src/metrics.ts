@@ -45,7 +45,7 @@ export class AdmissionMetrics {
       'counter',
       () => WEBHOOK_NAMES.flatMap((webhook) => VERDICTS.filter((v) => this.answered[webhook][v] > 0).map((verdict) => ({ labels: { webhook, verdict }, value: this.answered[webhook][verdict] }))),
     );
-    registerScrapeMetric(registry, 'gatehouse_admission_duration_seconds', 'Time to decide one AdmissionReview, body decoded to answer encoded', 'histogram', () =>
+    registerScrapeMetric(registry, 'gatehouse_admission_duration_seconds', 'Time from an AdmissionReview read to its decision, including the wait behind reviews read in the same event-loop turn', 'histogram', () =>
       histogramValues('gatehouse_admission_duration_seconds', DURATION_BUCKETS, WEBHOOK_NAMES.map((webhook) => ({ labels: { webhook }, distribution: this.durations[webhook] }))),
     );
     registerScrapeMetric(registry, 'gatehouse_rule_findings_total', 'Findings reported by rules, by rule id and severity', 'counter', () =>
