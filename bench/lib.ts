@@ -60,7 +60,7 @@ export async function cpuMs(pid: number): Promise<number> {
 }
 
 /** Runs a load and adds the server's CPU time per request (µs): the cost that does not depend on the client. */
-export async function loadWithCpu(pid: number, url: string, bodies: string[], opts: { seconds: number; connections: number; rate?: number }): Promise<LoadResult & { cpuUsPerRequest: number }> {
+export async function loadWithCpu(pid: number, url: string, bodies: string[], opts: { seconds: number; connections: number }): Promise<LoadResult & { cpuUsPerRequest: number }> {
   const before = await cpuMs(pid);
   const result = await load(url, bodies, opts);
   const used = (await cpuMs(pid)) - before;
@@ -75,14 +75,16 @@ export interface LoadResult {
   readonly non2xx: number;
 }
 
-/** HTTPS keep-alive load (HTTP/1.1, as the API server's webhook client). */
-export async function load(url: string, bodies: string[], opts: { seconds: number; connections: number; rate?: number }): Promise<LoadResult> {
+/**
+ * Saturated HTTPS keep-alive load (HTTP/1.1, as the API server's webhook client). Not for a fixed
+ * rate: autocannon's overallRate sends each second's budget in a burst (bench/go-paced-client).
+ */
+export async function load(url: string, bodies: string[], opts: { seconds: number; connections: number }): Promise<LoadResult> {
   const result = await autocannon({
     url,
     method: 'POST',
     connections: opts.connections,
     duration: opts.seconds,
-    ...(opts.rate ? { overallRate: opts.rate } : {}),
     headers: { 'content-type': 'application/json' },
     requests: bodies.map((body) => ({ method: 'POST', body, headers: { 'content-type': 'application/json' } })),
   });

@@ -19,8 +19,9 @@ import { freePort, load, loadWithCpu, rssMiB, startNode, stop, waitForHttp, type
 
 const CLI = join(import.meta.dirname, '../src/cli.js');
 const BASELINE = join(import.meta.dirname, 'baseline-server.js');
-/** bench/go-webhook, from dist/bench. */
-const GO_SOURCE = join(import.meta.dirname, '../../bench/go-webhook');
+/** bench/go-webhook and bench/go-paced-client, from dist/bench. */
+const GO_WEBHOOK_SOURCE = join(import.meta.dirname, '../../bench/go-webhook');
+const GO_PACED_CLIENT_SOURCE = join(import.meta.dirname, '../../bench/go-paced-client');
 
 /** Saturated load on each server before the first round. */
 export const WARMUP_SECONDS = 10;
@@ -100,11 +101,25 @@ interface Running {
   readonly bodies: string[];
 }
 
-/** Builds bench/go-webhook with the Go toolchain on PATH (Debian's golang-go); a reason when it cannot. */
-function buildGoWebhook(out: string): string | undefined {
-  const r = spawnSync('go', ['build', '-o', out, '.'], { cwd: GO_SOURCE, encoding: 'utf8', env: { ...process.env, CGO_ENABLED: '0' } });
+/** Builds a Go program of bench/ with the Go toolchain on PATH (Debian's golang-go); a reason when it cannot. */
+function buildGo(source: string, out: string): string | undefined {
+  const r = spawnSync('go', ['build', '-o', out, '.'], { cwd: source, encoding: 'utf8', env: { ...process.env, CGO_ENABLED: '0' } });
   if (r.error) return `go not found (${r.error.message}); apt-get install golang-go`;
   return r.status === 0 ? undefined : `go build failed: ${r.stderr.trim()}`;
+}
+
+/**
+ * Fixed-rate load from bench/go-paced-client (Go's HTTP client, as the API server's, open loop);
+ * latencies in ms with microsecond precision. Its header says why not autocannon's overallRate.
+ */
+export async function pacedLoad(client: string, url: string, bodiesFile: string, opts: { rate: number; seconds: number; connections: number }): Promise<LoadResult> {
+  const child = spawn(client, [url, String(opts.rate), String(opts.seconds), String(opts.connections), bodiesFile], { stdio: ['ignore', 'pipe', 'inherit'] });
+  let out = '';
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
+  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+  if (code !== 0) throw new Error(`go-paced-client exited with ${code}`);
+  const r = JSON.parse(out) as { due: number; answered: number; failed: number; non2xx: number; p50Ms: number; p99Ms: number };
+  return { rps: r.answered / opts.seconds, p50: r.p50Ms, p99: r.p99Ms, errors: r.failed, non2xx: r.non2xx };
 }
 
 async function startGatehouse(dir: string, n: number): Promise<Running> {
@@ -154,6 +169,13 @@ async function startGo(dir: string, binary: string): Promise<Running> {
   return { id: 'go', label: 'minimal Go net/http webhook (decodes into structs, answers allowed)', child, url, bodies: reviewBodies(100) };
 }
 
+/** The server's review bodies as the paced client reads them: a JSON array in a file. */
+async function bodiesFile(dir: string, s: Running): Promise<string> {
+  const file = join(dir, `bodies-${s.id}.json`);
+  await writeFile(file, JSON.stringify(s.bodies));
+  return file;
+}
+
 function count(result: ServerResult, r: LoadResult): void {
   result.errors += r.errors;
   result.non2xx += r.non2xx;
@@ -168,7 +190,8 @@ export async function benchWebhooks(opts: { rounds: number; seconds: number; fix
   const running: Running[] = [];
   try {
     const goBinary = join(dir, 'go-webhook');
-    const goMissing = buildGoWebhook(goBinary);
+    const pacedClient = join(dir, 'go-paced-client');
+    const goMissing = buildGo(GO_WEBHOOK_SOURCE, goBinary) ?? buildGo(GO_PACED_CLIENT_SOURCE, pacedClient);
     running.push(await startBaseline());
     if (!goMissing) running.push(await startGo(dir, goBinary));
     running.push(await startGatehouse(dir, 100), await startGatehouse(dir, 10_000));
@@ -177,6 +200,8 @@ export async function benchWebhooks(opts: { rounds: number; seconds: number; fix
     );
     const isGatehouse = (s: Running) => s.id.startsWith('gatehouse');
     for (const s of running) if (isGatehouse(s)) results.get(s.id)!.rssIdleBefore = await rssMiB(s.child.pid!);
+    const bodyFiles = new Map<ServerId, string>();
+    for (const s of running) bodyFiles.set(s.id, await bodiesFile(dir, s));
     // Warm-up (JIT, caches), long enough for V8 to finish optimizing: after 2 s TurboFan was still
     // compiling Gatehouse's code on its worker threads, ~20 µs of CPU per request in the first
     // round that a webhook running for hours does not pay (bench/webhook-profile.ts, PROFILER=perf).
@@ -193,8 +218,8 @@ export async function benchWebhooks(opts: { rounds: number; seconds: number; fix
         res.p99.push(r.p99);
         count(res, r);
       }
-      for (const s of order) {
-        const r = await load(s.url, s.bodies, { seconds: opts.seconds, connections: 10, rate: opts.fixedRate });
+      for (const s of goMissing ? [] : order) {
+        const r = await pacedLoad(pacedClient, s.url, bodyFiles.get(s.id)!, { rate: opts.fixedRate, seconds: opts.seconds, connections: 10 });
         const res = results.get(s.id)!;
         res.fixedP50.push(r.p50);
         res.fixedP99.push(r.p99);

@@ -1,0 +1,3 @@
+module gatehouse.dev/bench/go-paced-client
+
+go 1.19
