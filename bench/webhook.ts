@@ -102,7 +102,7 @@ interface Running {
 }
 
 /** Builds a Go program of bench/ with the Go toolchain on PATH (Debian's golang-go); a reason when it cannot. */
-function buildGo(source: string, out: string): string | undefined {
+export function buildGo(source: string, out: string): string | undefined {
   const r = spawnSync('go', ['build', '-o', out, '.'], { cwd: source, encoding: 'utf8', env: { ...process.env, CGO_ENABLED: '0' } });
   if (r.error) return `go not found (${r.error.message}); apt-get install golang-go`;
   return r.status === 0 ? undefined : `go build failed: ${r.stderr.trim()}`;
