@@ -50,7 +50,9 @@ describe.skipIf(!hasGo && process.env['CI'] !== 'true')('go-paced-client', () =>
     const r = await pacedLoad(client, url, bodies, { rate: 100, seconds: 1, connections: 2 });
     expect(r).toMatchObject({ rps: 100, errors: 0, non2xx: 0 });
     expect(received).toHaveLength(100);
-    expect(received.slice(0, 4)).toEqual(['{"n":1}', '{"n":2}', '{"n":1}', '{"n":2}']);
+    // In turn as sent; two connections may deliver neighbours in either order, so count them.
+    expect(received.filter((b) => b === '{"n":1}')).toHaveLength(50);
+    expect(received.filter((b) => b === '{"n":2}')).toHaveLength(50);
     expect(r.p50).toBeGreaterThan(0);
   });
 
