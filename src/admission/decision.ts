@@ -44,6 +44,14 @@ function denialMessage(denials: readonly Finding[]): string {
   return `Ingress denied by Gatehouse (${denials.length} problems):\n${lines.join('\n')}`;
 }
 
+/** The distinct rule ids of the findings, in order of first appearance. */
+function ruleIdsOf(...lists: readonly (readonly Finding[])[]): string[] {
+  // A loop over a short list, not a Set of spread copies: a few rules at most, every review.
+  const ids: string[] = [];
+  for (const list of lists) for (let i = 0; i < list.length; i++) if (!ids.includes(list[i]!.rule)) ids.push(list[i]!.rule);
+  return ids;
+}
+
 /**
  * Denies with every deny finding counted and the first ones listed; warn findings become
  * warnings (the first MAX_WARNINGS formatted, the rest counted). `findings` keeps them all;
@@ -54,7 +62,7 @@ export function fromFindings(findings: readonly Finding[], audited: readonly Fin
   const warned = findings.filter((f) => f.severity === 'warn');
   const warnings = warned.slice(0, MAX_WARNINGS).map(formatFinding);
   const omitted = warned.length > warnings.length ? { omittedWarnings: warned.length - warnings.length } : {};
-  const rules = [...new Set([...findings, ...audited].map((f) => f.rule))];
+  const rules = ruleIdsOf(findings, audited);
   const audit = audited.length > 0 ? { audited } : {};
   if (denials.length === 0) return { allowed: true, warnings, ...omitted, rules, findings, ...audit };
   return { allowed: false, code: 403, message: denialMessage(denials), warnings, ...omitted, rules, findings, ...audit };

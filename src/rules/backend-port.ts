@@ -1,5 +1,5 @@
 import type { Service, ServiceBackendPort } from '../k8s/types.js';
-import { backendsOf } from './backends.js';
+import { backendPath, backendsOf, type BackendRef } from './backends.js';
 import { ingressNamespace } from './ingress-namespace.js';
 import { quote } from './quote.js';
 import type { Finding, Rule } from './types.js';
@@ -14,25 +14,23 @@ function portList(svc: Service): string {
 }
 
 /** The finding for one backend port, or undefined when the Service has it. */
-function checkPort(svc: Service, port: ServiceBackendPort | undefined, path: string): Finding | undefined {
+function checkPort(svc: Service, port: ServiceBackendPort | undefined, at: BackendRef): Finding | undefined {
   const ports = svc.spec?.ports ?? [];
   // An ExternalName Service is a DNS alias: without declared ports any port goes to the alias.
   // https://kubernetes.io/docs/concepts/services-networking/service/#externalname
   if (svc.spec?.type === 'ExternalName' && ports.length === 0) return undefined;
-  const label = `service ${quote(svc.metadata.name ?? '')} in namespace ${quote(svc.metadata.namespace ?? '')}`;
   const hasNumber = typeof port?.number === 'number';
   const hasName = typeof port?.name === 'string' && port.name !== '';
+  if (hasNumber && !hasName && ports.some((p) => p.port === port!.number)) return undefined;
+  if (hasName && !hasNumber && ports.some((p) => p.name === port!.name)) return undefined;
+  // A finding: only now are its path and message built (every review checks every backend).
+  const path = `${backendPath(at)}.service`;
+  const label = `service ${quote(svc.metadata.name ?? '')} in namespace ${quote(svc.metadata.namespace ?? '')}`;
   if (hasNumber && hasName) {
     return { rule: ID, severity: 'deny', path: `${path}.port`, message: 'backend port sets both number and name; set exactly one' };
   }
-  if (hasNumber) {
-    if (ports.some((p) => p.port === port!.number)) return undefined;
-    return { rule: ID, severity: 'deny', path: `${path}.port.number`, message: `${label} has no port ${port!.number} ${portList(svc)}` };
-  }
-  if (hasName) {
-    if (ports.some((p) => p.name === port!.name)) return undefined;
-    return { rule: ID, severity: 'deny', path: `${path}.port.name`, message: `${label} has no port named ${quote(port!.name!)} ${portList(svc)}` };
-  }
+  if (hasNumber) return { rule: ID, severity: 'deny', path: `${path}.port.number`, message: `${label} has no port ${port!.number} ${portList(svc)}` };
+  if (hasName) return { rule: ID, severity: 'deny', path: `${path}.port.name`, message: `${label} has no port named ${quote(port!.name!)} ${portList(svc)}` };
   return { rule: ID, severity: 'deny', path: `${path}.port`, message: `backend port of ${label} sets neither number nor name ${portList(svc)}` };
 }
 
@@ -46,12 +44,12 @@ export const backendPortRule: Rule = {
   check(ingress, ctx) {
     const ns = ingressNamespace(ingress);
     const findings: Finding[] = [];
-    for (const { backend, path } of backendsOf(ingress)) {
-      const ref = backend.service;
+    for (const at of backendsOf(ingress)) {
+      const ref = at.backend.service;
       if (!ref?.name) continue;
       const svc = ctx.cluster.service(ns, ref.name);
       if (!svc) continue;
-      const finding = checkPort(svc, ref.port, `${path}.service`);
+      const finding = checkPort(svc, ref.port, at);
       if (finding) findings.push(finding);
     }
     return findings;

@@ -1,4 +1,4 @@
-import { backendsOf } from './backends.js';
+import { backendPath, backendsOf } from './backends.js';
 import { ingressNamespace } from './ingress-namespace.js';
 import { quote } from './quote.js';
 import type { Finding, Rule } from './types.js';
@@ -30,11 +30,12 @@ export const backendServiceRule: Rule = {
     if (!ctx.cluster.covers('Service')) return [];
     const ns = ingressNamespace(ingress);
     const findings: Finding[] = [];
-    for (const { backend, path } of backendsOf(ingress)) {
+    for (const ref of backendsOf(ingress)) {
+      const { backend } = ref;
       if (backend.resource) continue;
       const name = backend.service?.name;
       if (!name) {
-        findings.push({ rule: ID, severity: 'deny', path: `${path}.service.name`, message: 'backend names no Service' });
+        findings.push({ rule: ID, severity: 'deny', path: `${backendPath(ref)}.service.name`, message: 'backend names no Service' });
         continue;
       }
       if (ctx.cluster.service(ns, name)) continue;
@@ -46,7 +47,7 @@ export const backendServiceRule: Rule = {
       findings.push({
         rule: ID,
         severity: 'deny',
-        path: `${path}.service.name`,
+        path: `${backendPath(ref)}.service.name`,
         message: `service ${quote(name)} not found in namespace ${quote(ns)}${elsewhereHint(elsewhere)}`,
       });
     }

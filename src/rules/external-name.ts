@@ -1,5 +1,5 @@
 import { forbiddenExternalName } from '../k8s/external-name.js';
-import { backendsOf } from './backends.js';
+import { backendPath, backendsOf } from './backends.js';
 import { ingressNamespace } from './ingress-namespace.js';
 import { quote } from './quote.js';
 import type { Finding, Rule } from './types.js';
@@ -19,7 +19,8 @@ export const externalNameRule: Rule = {
   check(ingress, ctx) {
     const ns = ingressNamespace(ingress);
     const findings: Finding[] = [];
-    for (const { backend, path } of backendsOf(ingress)) {
+    for (const ref of backendsOf(ingress)) {
+      const { backend } = ref;
       const name = backend.service?.name;
       if (!name) continue;
       const svc = ctx.cluster.service(ns, name);
@@ -29,7 +30,7 @@ export const externalNameRule: Rule = {
       findings.push({
         rule: ID,
         severity: 'deny',
-        path: `${path}.service.name`,
+        path: `${backendPath(ref)}.service.name`,
         message: `service ${quote(name)} is an ExternalName for ${quote(svc.spec.externalName ?? '')}: ${why}, which the controller never proxies to`,
       });
     }

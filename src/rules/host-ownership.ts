@@ -31,12 +31,14 @@ export const hostOwnershipRule: Rule = {
     const self = `${namespace}/${ingress.metadata.name ?? ''}`;
     const regex = regexEnabled(ingress);
     const seen = new Set<string>();
+    // hostRefusal reads the namespace from the object; a copy only when it is not written there.
+    const subject = ingress.metadata.namespace === namespace ? ingress : { ...ingress, metadata: { ...ingress.metadata, namespace } };
     (ingress.spec?.rules ?? []).forEach((rule, r) => {
       const host = rule.host ?? '';
       if (host === '' || seen.has(host)) return;
       seen.add(host);
       const claimants = hostClaimants(ctx.cluster, host, ctx.options.ownership);
-      const refusal = hostRefusal({ ...ingress, metadata: { ...ingress.metadata, namespace } }, host, claimants, ctx.options.hostOwnership);
+      const refusal = hostRefusal(subject, host, claimants, ctx.options.hostOwnership);
       if (refusal) {
         findings.push({
           rule: ID,
