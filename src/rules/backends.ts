@@ -1,11 +1,11 @@
 import type { Ingress, IngressBackend } from '../k8s/types.js';
 import { httpPath } from './field-path.js';
 
-/** A backend reference and where it is: rule and path index, or rule -1 for `spec.defaultBackend`. */
+/** A backend reference and where it is: its rule and path, or -1 for `spec.defaultBackend`. */
 export interface BackendRef {
   readonly backend: IngressBackend;
-  readonly rule: number;
-  readonly path: number;
+  readonly ruleIndex: number;
+  readonly pathIndex: number;
 }
 
 /**
@@ -16,16 +16,16 @@ export interface BackendRef {
 export function backendsOf(ingress: Ingress): BackendRef[] {
   const refs: BackendRef[] = [];
   const def = ingress.spec?.defaultBackend;
-  if (def) refs.push({ backend: def, rule: -1, path: -1 });
+  if (def) refs.push({ backend: def, ruleIndex: -1, pathIndex: -1 });
   const rules = ingress.spec?.rules ?? [];
   for (let r = 0; r < rules.length; r++) {
     const paths = rules[r]!.http?.paths ?? [];
-    for (let i = 0; i < paths.length; i++) refs.push({ backend: paths[i]!.backend, rule: r, path: i });
+    for (let i = 0; i < paths.length; i++) refs.push({ backend: paths[i]!.backend, ruleIndex: r, pathIndex: i });
   }
   return refs;
 }
 
 /** The field path of a backend's `backend` object, as the API server prints it. */
 export function backendPath(ref: BackendRef): string {
-  return ref.rule < 0 ? 'spec.defaultBackend' : `${httpPath(ref.rule, ref.path)}.backend`;
+  return ref.ruleIndex < 0 ? 'spec.defaultBackend' : `${httpPath(ref.ruleIndex, ref.pathIndex)}.backend`;
 }
