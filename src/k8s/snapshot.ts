@@ -139,6 +139,14 @@ export class SnapshotStore implements ClusterSnapshot {
   private readonly byKind = new Map<SnapshotKind, Map<string, KubeObject>>(
     SNAPSHOT_KINDS.map((k) => [k, new Map()]),
   );
+  /**
+   * The same objects by namespace ('' when cluster-scoped), then name: lookups use the two strings
+   * the caller has instead of building a `namespace/name` key each time, which every review did
+   * for each backend in each of three rules (issue 13). byKind keeps the order lists are read in.
+   */
+  private readonly byNamespace = new Map<SnapshotKind, Map<string, Map<string, KubeObject>>>(
+    SNAPSHOT_KINDS.map((k) => [k, new Map()]),
+  );
   private readonly covered = new Set<SnapshotKind>();
   private readonly servicesByName = new MultiIndex<Service>();
   private readonly claims = new MultiIndex<Ingress>();
@@ -158,6 +166,11 @@ export class SnapshotStore implements ClusterSnapshot {
     const previous = map.get(key);
     if (previous) this.unindex(kind, key, previous);
     map.set(key, obj);
+    const byName = this.byNamespace.get(kind)!;
+    const namespace = obj.metadata?.namespace || '';
+    let names = byName.get(namespace);
+    if (!names) byName.set(namespace, (names = new Map()));
+    names.set(obj.metadata?.name ?? '', obj);
     this.index(kind, key, obj);
     this.covered.add(kind);
     this.listViews.delete(kind);
@@ -170,6 +183,11 @@ export class SnapshotStore implements ClusterSnapshot {
     if (!previous) return;
     this.unindex(kind, key, previous);
     map.delete(key);
+    const byName = this.byNamespace.get(kind)!;
+    const namespace = obj.metadata?.namespace || '';
+    const names = byName.get(namespace);
+    names?.delete(obj.metadata?.name ?? '');
+    if (names?.size === 0) byName.delete(namespace);
     this.listViews.delete(kind);
   }
 
@@ -200,8 +218,9 @@ export class SnapshotStore implements ClusterSnapshot {
     }
   }
 
-  private get<T extends KubeObject>(kind: SnapshotKind, key: string): T | undefined {
-    return this.byKind.get(kind)!.get(key) as T | undefined;
+  /** The object of this kind, namespace ('' when cluster-scoped) and name. */
+  private get<T extends KubeObject>(kind: SnapshotKind, namespace: string, name: string): T | undefined {
+    return this.byNamespace.get(kind)!.get(namespace)?.get(name) as T | undefined;
   }
 
   private list<T extends KubeObject>(kind: SnapshotKind): readonly T[] {
@@ -214,28 +233,28 @@ export class SnapshotStore implements ClusterSnapshot {
   }
 
   namespace(name: string): Namespace | undefined {
-    return this.get('Namespace', name);
+    return this.get('Namespace', '', name);
   }
   service(namespace: string, name: string): Service | undefined {
-    return this.get('Service', `${namespace}/${name}`);
+    return this.get('Service', namespace, name);
   }
   servicesNamed(name: string): readonly Service[] {
     return this.servicesByName.get(name);
   }
   secret(namespace: string, name: string): Secret | undefined {
-    return this.get('Secret', `${namespace}/${name}`);
+    return this.get('Secret', namespace, name);
   }
   configMap(namespace: string, name: string): ConfigMap | undefined {
-    return this.get('ConfigMap', `${namespace}/${name}`);
+    return this.get('ConfigMap', namespace, name);
   }
   ingressClass(name: string): IngressClass | undefined {
-    return this.get('IngressClass', name);
+    return this.get('IngressClass', '', name);
   }
   ingressClasses(): readonly IngressClass[] {
     return this.list('IngressClass');
   }
   ingress(namespace: string, name: string): Ingress | undefined {
-    return this.get('Ingress', `${namespace}/${name}`);
+    return this.get('Ingress', namespace, name);
   }
   ingresses(): readonly Ingress[] {
     return this.list('Ingress');
