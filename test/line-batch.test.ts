@@ -22,6 +22,16 @@ function batchOnFile(minLength: number): { batch: LineBatch; file: string } {
 
 const ready = (b: LineBatch) => new Promise<void>((resolve) => b.flush(() => resolve()));
 
+/** What reaches the file when `lines` go through a batch of `minLength`, flushed at the end. */
+async function throughBatch(minLength: number, lines: readonly string[]): Promise<string> {
+  const { batch, file } = batchOnFile(minLength);
+  await ready(batch);
+  for (const line of lines) batch.write(line);
+  await ready(batch);
+  batch.flushSync();
+  return readFile(file, 'utf8');
+}
+
 describe('LineBatch', () => {
   test('keeps lines under the batch size until flushed, then writes them in order', async () => {
     const { batch, file } = batchOnFile(4096);
@@ -43,13 +53,8 @@ describe('LineBatch', () => {
   });
 
   test('a line longer than a batch arrives whole, in order with the short lines around it', async () => {
-    const { batch, file } = batchOnFile(256);
-    await ready(batch);
     const lines = Array.from({ length: 60 }, (_, i) => `{"line":${i},"pad":"${(i % 7 === 0 ? 'é' : 'x').repeat(i % 5 === 0 ? 2000 : i)}"}\n`);
-    for (const line of lines) batch.write(line);
-    await ready(batch);
-    batch.flushSync();
-    expect(await readFile(file, 'utf8')).toBe(lines.join(''));
+    expect(await throughBatch(256, lines)).toBe(lines.join(''));
   });
 
   test('serves as a pino destination: the lines are pino\'s, unchanged', async () => {
@@ -64,12 +69,7 @@ describe('LineBatch', () => {
   });
 
   test('writes text beyond ASCII as the UTF-8 it is', async () => {
-    const { batch, file } = batchOnFile(16);
-    await ready(batch);
     const lines = ['{"host":"bücher.example"}\n', '{"msg":"✓ 日本"}\n', '{"emoji":"🦊"}\n'];
-    for (const line of lines) batch.write(line);
-    await ready(batch);
-    batch.flushSync();
-    expect(await readFile(file, 'utf8')).toBe(lines.join(''));
+    expect(await throughBatch(16, lines)).toBe(lines.join(''));
   });
 });
