@@ -30,6 +30,7 @@ import { findNginxBinary } from '../controller/nginx-binary.js';
 import { GatehouseError } from '../errors.js';
 import type { Command } from './command.js';
 import { listenOn, serveWebhook, urlHost, type ServedWebhook } from './serve-webhook.js';
+import { keepNativeHeapTrimmed } from '../native-heap.js';
 
 export const controllerCommand: Command = {
   name: 'controller',
@@ -78,6 +79,8 @@ export const controllerCommand: Command = {
     async function serve(): Promise<number> {
       const source = await step(openSnapshotSource({ ...config, env: io.env }, logger.child({ component: 'snapshot' }), CONTROLLER_KINDS));
       cleanups.push(() => source.stop());
+      const stopTrimming = keepNativeHeapTrimmed(config.nativeHeapTrimIntervalMs, logger);
+      cleanups.push(async () => stopTrimming());
       const registry = new Registry();
       const webhookMetrics = createWebhookMetrics(() => source.cluster, registry);
       const metrics = createControllerMetrics(registry);
@@ -280,6 +283,7 @@ export const controllerCommand: Command = {
       await runner.stop();
       await health.close();
       await receiver?.stop();
+      stopTrimming();
       await source.stop();
       logger.info('stopped');
       logger.flush();

@@ -3,6 +3,7 @@ import { buildHealthServer } from '../health/server.js';
 import { openSnapshotSource } from '../k8s/snapshot-source.js';
 import { createLogger } from '../log.js';
 import { createWebhookMetrics } from '../metrics.js';
+import { keepNativeHeapTrimmed } from '../native-heap.js';
 import { ExistingReport } from '../report/existing-report.js';
 import { RULES } from '../rules/index.js';
 import type { Command } from './command.js';
@@ -20,6 +21,7 @@ export const webhookCommand: Command = {
     const logger = createLogger(config.logLevel);
     const source = await openSnapshotSource({ ...config, env: io.env }, logger.child({ component: 'snapshot' }));
     const metrics = createWebhookMetrics(() => source.cluster);
+    const stopTrimming = keepNativeHeapTrimmed(config.nativeHeapTrimIntervalMs, logger);
     // Re-judges the cached Ingresses after changes, off the admission path (files: once), with
     // the policy the webhook applies (a --policy-file reload starts a new pass).
     let served: ServedWebhook | undefined;
@@ -60,6 +62,7 @@ export const webhookCommand: Command = {
     logger.info({ signal }, 'shutting down');
     unsubscribeExisting();
     existing.stop();
+    stopTrimming();
     await webhook.close();
     await health.close();
     await source.stop();

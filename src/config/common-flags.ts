@@ -4,6 +4,7 @@ import { REGEX_REDOS_MODES, type RegexRedosMode } from '../pcre/backtracking.js'
 import { DEFAULT_EXEMPT_NAMESPACE_LABEL, POLICY_MODES, RULE_ACTIONS, type AdmissionPolicy, type PolicyMode, type RuleAction } from '../policy/action.js';
 import { isLabelKey } from '../policy/policy-file.js';
 import { GatehouseError } from '../errors.js';
+import { DEFAULT_TRIM_INTERVAL_MS } from '../native-heap.js';
 import { RULES } from '../rules/index.js';
 import { RISK_LEVELS, type RiskLevel, type RuleOptions } from '../rules/types.js';
 import type { FlagSpec } from './flags.js';
@@ -104,6 +105,16 @@ function policyFrom(values: Readonly<Record<string, unknown>>): AdmissionPolicy 
     exemptNamespaceLabel: label,
   });
 }
+
+/** The long-running modes' process (webhook, controller). */
+export const PROCESS_FLAGS: readonly FlagSpec[] = [
+  {
+    name: 'native-heap-trim-interval',
+    type: 'duration',
+    default: DEFAULT_TRIM_INTERVAL_MS,
+    help: 'hand memory freed by malloc back to the system this often (glibc malloc_trim); 0s: never',
+  },
+];
 
 export const LOG_FLAGS: readonly FlagSpec[] = [
   {

@@ -3,7 +3,7 @@ import { GatehouseError } from '../errors.js';
 import type { AccessLogFormat, AccessLogTarget } from '../nginx/access-log.js';
 import { clientIpProblem, DEFAULT_CLIENT_IP, type ClientIpOptions } from '../nginx/client-ip.js';
 import type { RuleOptions } from '../rules/types.js';
-import { LOG_FLAGS, RULE_FLAGS, ruleOptionsFrom, SNAPSHOT_FLAGS } from './common-flags.js';
+import { LOG_FLAGS, PROCESS_FLAGS, RULE_FLAGS, ruleOptionsFrom, SNAPSHOT_FLAGS } from './common-flags.js';
 import type { FlagSpec, HostPort, ParsedFlags } from './flags.js';
 import { WEBHOOK_FLAGS } from './webhook-config.js';
 import { labelSelectorProblem } from '../k8s/namespace-scope.js';
@@ -74,6 +74,7 @@ export const CONTROLLER_FLAGS: readonly FlagSpec[] = [
   ...WEBHOOK_TLS_FLAGS,
   ...SNAPSHOT_FLAGS,
   ...RULE_FLAGS,
+  ...PROCESS_FLAGS,
   ...LOG_FLAGS,
 ];
 
@@ -181,6 +182,8 @@ export interface ControllerConfig extends RenderConfig {
     readonly policyFile?: string;
   };
   readonly kubeconfig?: string;
+  /** `--native-heap-trim-interval`, ms; 0: never (native-heap.ts). */
+  readonly nativeHeapTrimIntervalMs: number;
   readonly logLevel: string;
   /** `--configmap`: the watched ConfigMap of global settings (configmap/). */
   readonly configMap?: NamespacedName;
@@ -234,6 +237,7 @@ export function controllerConfigFrom(parsed: ParsedFlags, env: NodeJS.ProcessEnv
     resolvers: Object.freeze(resolversFrom(v['resolver'])),
     ...(webhook ? { webhook } : {}),
     ...(v['kubeconfig'] ? { kubeconfig: v['kubeconfig'] as string } : {}),
+    nativeHeapTrimIntervalMs: v['native-heap-trim-interval'] as number,
     logLevel: v['log-level'] as string,
     ...optionalName('configMap', namespacedName('configmap', v['configmap'])),
     watchNamespaces: Object.freeze(watchNamespacesFrom(v['watch-namespace'])),

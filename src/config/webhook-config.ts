@@ -1,6 +1,6 @@
 import { GatehouseError } from '../errors.js';
 import type { RuleOptions } from '../rules/types.js';
-import { LOG_FLAGS, RULE_FLAGS, ruleOptionsFrom, SNAPSHOT_FLAGS } from './common-flags.js';
+import { LOG_FLAGS, PROCESS_FLAGS, RULE_FLAGS, ruleOptionsFrom, SNAPSHOT_FLAGS } from './common-flags.js';
 import type { FlagSpec, HostPort, ParsedFlags } from './flags.js';
 
 export const WEBHOOK_FLAGS: readonly FlagSpec[] = [
@@ -30,6 +30,7 @@ export const WEBHOOK_FLAGS: readonly FlagSpec[] = [
   { name: 'print-curl', type: 'bool', default: false, help: 'print a ready-to-paste curl command once listening' },
   ...SNAPSHOT_FLAGS,
   ...RULE_FLAGS,
+  ...PROCESS_FLAGS,
   ...LOG_FLAGS,
 ];
 
@@ -46,6 +47,8 @@ export interface WebhookConfig {
   readonly rules: RuleOptions;
   /** `--policy-file`: overrides `rules.policy`, watched live. */
   readonly policyFile?: string;
+  /** `--native-heap-trim-interval`, ms; 0: never (native-heap.ts). */
+  readonly nativeHeapTrimIntervalMs: number;
   readonly logLevel: string;
 }
 
@@ -72,6 +75,7 @@ export function webhookConfigFrom(parsed: ParsedFlags): WebhookConfig {
     ...(v['kubeconfig'] ? { kubeconfig: v['kubeconfig'] as string } : {}),
     rules: ruleOptionsFrom(v),
     ...(v['policy-file'] ? { policyFile: v['policy-file'] as string } : {}),
+    nativeHeapTrimIntervalMs: v['native-heap-trim-interval'] as number,
     logLevel: v['log-level'] as string,
   });
 }

@@ -58,3 +58,18 @@ describe('--policy-file on the controller', () => {
     expect(() => controller(['--policy-file', '/p.yaml'])).toThrow(/need --webhook-listen/);
   });
 });
+
+describe('--native-heap-trim-interval', () => {
+  test.for([
+    ['webhook', (args: string[]) => webhookConfigFrom(parseFlags(WEBHOOK_FLAGS, ['--self-signed', ...args]))],
+    ['controller', (args: string[]) => controllerConfigFrom(parseFlags(CONTROLLER_FLAGS, args), {})],
+  ] as const)('%s: every 5 s by default, 0s turns it off', ([, config]) => {
+    expect(config([]).nativeHeapTrimIntervalMs).toBe(5_000);
+    expect(config(['--native-heap-trim-interval', '30s']).nativeHeapTrimIntervalMs).toBe(30_000);
+    expect(config(['--native-heap-trim-interval', '0s']).nativeHeapTrimIntervalMs).toBe(0);
+  });
+
+  test('refuses what is not a duration', () => {
+    expect(() => webhookConfigFrom(parseFlags(WEBHOOK_FLAGS, ['--self-signed', '--native-heap-trim-interval', '5']))).toThrow(/native-heap-trim-interval/);
+  });
+});
