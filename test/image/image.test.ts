@@ -51,6 +51,17 @@ describe.skipIf(!image)('the container image', () => {
       }
     });
 
+    test("binds glibc's malloc_trim, so freed native memory is handed back (native-heap.ts)", async () => {
+      const probe = `import('/app/dist/src/native-heap.js').then((m) => { const trim = m.loadNativeHeapTrim(); if (typeof trim !== 'function') { console.log(trim.unavailable); return; } trim((err) => console.log(err ? err.message : 'trimmed')); })`;
+      const c = await Container.run(img, ['--entrypoint', 'node', '--workdir', '/app'], ['-e', probe]);
+      try {
+        expect(await c.exited()).toBe(0);
+        expect((await c.logs()).trim()).toBe('trimmed');
+      } finally {
+        await c.remove();
+      }
+    });
+
     test('holds production dependencies only', async () => {
       const probe = `for (const m of ['fastify', 'koffi', 'typescript', 'vitest']) { try { require.resolve(m); console.log(m, 'present'); } catch { console.log(m, 'absent'); } }`;
       const c = await Container.run(img, ['--entrypoint', 'node', '--workdir', '/app'], ['-e', probe]);
