@@ -396,10 +396,11 @@ Highest peak: **${worst.toFixed(0)} MiB** of ${limit} MiB (${worst < limit ? 'un
 Outcomes: 503 = over the ${MAX_BUFFERED_BODY_BYTES / 2 ** 20} MiB of request bodies the webhook holds at once, over every
 connection; 408 = cut off at the 3 s (headers) or 5 s (request) limit; ENHANCE_YOUR_CALM = Node's
 per-connection HTTP/2 memory limit (\`maxSessionMemory\`); closed unanswered = refused too, the 503
-lost to the TCP reset of a connection closed while the client was still sending. RSS "after" stays
-near the peak: V8 and malloc keep freed pages for reuse rather than return them, and the peak of
-each case adds to what the cases before it left. Over five runs with this setting while tuning
-(2026-11-30) the highest peak was 208–230 MiB.
+lost to the TCP reset of a connection closed while the client was still sending. RSS "after" is
+what V8 keeps for reuse plus what malloc has not handed back yet (it is trimmed every 5 s,
+\`--native-heap-trim-interval\`), and the peak of each case adds to what the cases before it left.
+Over five runs with this setting while tuning (2026-11-30, before the native heap was trimmed)
+the highest peak was 208–230 MiB.
 
 Before the body budget, the answer caps and the V8 heap limit (same bench and machine, 2026-11-30; the
 byte-bounded regex caches and the 3 s / 5 s limits already in): (a) 210 MiB; (b) 1,180 MiB, every stream
