@@ -26,11 +26,11 @@ import { buildHealthServer } from '../health/server.js';
 import { CONTROLLER_KINDS, openSnapshotSource } from '../k8s/snapshot-source.js';
 import { createLogger } from '../log.js';
 import { createWebhookMetrics } from '../metrics.js';
+import { keepNativeHeapTrimmed } from '../native-heap.js';
 import { findNginxBinary } from '../controller/nginx-binary.js';
 import { GatehouseError } from '../errors.js';
 import type { Command } from './command.js';
 import { listenOn, serveWebhook, urlHost, type ServedWebhook } from './serve-webhook.js';
-import { keepNativeHeapTrimmed } from '../native-heap.js';
 
 export const controllerCommand: Command = {
   name: 'controller',
